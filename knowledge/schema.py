@@ -1,0 +1,163 @@
+"""Typed schema of the knowledge base: administrative procedures and public notices.
+
+Rules every record follows:
+- Nothing is invented. A value the importer could not parse with confidence is
+  kept as original text (``raw``) and listed in ``flags``.
+- Units lost by the crawl stay unknown (``TimeUnit.UNKNOWN``); answers say so.
+- Every record names its origin (``source_dataset`` + ``source_url`` / ``source_file``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Level(str, Enum):
+    """Administrative level that carries out a procedure (after the 2025 two-level reform)."""
+
+    XA = "xa"  # Cấp xã / phường / đặc khu
+    HUYEN = "huyen"  # Cấp huyện (abolished 07/2025, kept for older records)
+    TINH = "tinh"  # Cấp tỉnh
+    BO = "bo"  # Cấp bộ / trung ương
+    KHAC = "khac"  # another unit (e.g. "Cơ quan khác", đơn vị quân đội)
+
+    @property
+    def label(self) -> str:
+        return _LEVEL_LABELS[self]
+
+
+_LEVEL_LABELS = {
+    Level.XA: "Cấp xã",
+    Level.HUYEN: "Cấp huyện",
+    Level.TINH: "Cấp tỉnh",
+    Level.BO: "Cấp bộ",
+    Level.KHAC: "Cơ quan khác",
+}
+
+
+class ChannelKind(str, Enum):
+    TRUC_TIEP = "truc_tiep"  # nộp trực tiếp
+    TRUC_TUYEN = "truc_tuyen"  # nộp trực tuyến
+    BUU_CHINH = "buu_chinh"  # qua dịch vụ bưu chính
+
+    @property
+    def label(self) -> str:
+        return {"truc_tiep": "Trực tiếp", "truc_tuyen": "Trực tuyến", "buu_chinh": "Dịch vụ bưu chính"}[
+            self.value
+        ]
+
+
+class TimeUnit(str, Enum):
+    WORKING_DAY = "ngày làm việc"
+    DAY = "ngày"
+    HOUR = "giờ"
+    WORKING_HOUR = "giờ làm việc"
+    MONTH = "tháng"
+    YEAR = "năm"
+    UNKNOWN = "không rõ đơn vị"
+
+
+class ProcessingTime(_Model):
+    """Thời hạn giải quyết. ``value`` None with ``text`` means only prose was available."""
+
+    value: float | None = None
+    unit: TimeUnit = TimeUnit.UNKNOWN
+    text: str = Field("", description="Original wording, e.g. '05 ngày làm việc kể từ ngày nhận đủ hồ sơ'")
+
+
+class FeeKind(str, Enum):
+    FREE = "free"  # Miễn phí / 0 đồng
+    AMOUNT = "amount"  # a number of VND
+    TEXT = "text"  # "theo quy định", a range, or prose that is not one amount
+
+
+class Fee(_Model):
+    kind: FeeKind
+    amount_vnd: int | None = None
+    label: str = Field("", description="Phí / Lệ phí / the fee's own description")
+    text: str = Field("", description="Original wording")
+
+
+class Channel(_Model):
+    """One submission channel (hình thức nộp) with its own time and fee."""
+
+    kind: ChannelKind
+    time: ProcessingTime | None = None
+    fees: list[Fee] = Field(default_factory=list)
+    description: str = ""
+
+
+class Document(_Model):
+    """One item of the dossier (thành phần hồ sơ)."""
+
+    name: str
+    form: str | None = Field(None, description="Mẫu đơn, tờ khai (form name or file) if any")
+    originals: int | None = Field(None, description="Số bản chính")
+    copies: int | None = Field(None, description="Số bản sao")
+    case: str | None = Field(None, description="Conditional case heading the item belongs to, kept verbatim")
+
+
+class LegalBasis(_Model):
+    number: str | None = Field(None, description="Số ký hiệu, e.g. 123/2015/NĐ-CP")
+    title: str = ""
+
+
+class ParseFlag(_Model):
+    """A value the importer could not parse with confidence."""
+
+    field: str
+    problem: str
+
+
+class Procedure(_Model):
+    code: str = Field(..., description="Mã thủ tục, e.g. 1.001193")
+    title: str
+    field: str = Field("", description="Lĩnh vực")
+    levels: list[Level] = Field(default_factory=list)
+    procedure_type: str = ""
+    decision: str = Field("", description="Quyết định công bố")
+    agency: str = Field("", description="Cơ quan thực hiện")
+    competent_authority: str = ""
+    coordinating_agency: str = ""
+    address: str = Field("", description="Địa chỉ tiếp nhận hồ sơ")
+    applicants: list[str] = Field(default_factory=list, description="Đối tượng thực hiện")
+    channels: list[Channel] = Field(default_factory=list)
+    steps: list[str] = Field(default_factory=list)
+    documents: list[Document] = Field(default_factory=list)
+    conditions: str = ""
+    result: str = ""
+    legal_bases: list[LegalBasis] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list, description="Everyday names citizens use (aliases)")
+    same_as: list[str] = Field(
+        default_factory=list,
+        description="Codes of the same procedure at other levels (same title), for level choice",
+    )
+    source_url: str = ""
+    source_dataset: str
+    imported_at: dt.date
+    raw: dict[str, str] = Field(default_factory=dict, description="Original text of flagged fields")
+    flags: list[ParseFlag] = Field(default_factory=list)
+
+
+class NoticeSection(_Model):
+    heading: str = ""
+    paragraphs: list[str] = Field(default_factory=list)
+
+
+class Notice(_Model):
+    id: str = Field(..., description="Stem of the source file, e.g. 002_3b5b778ef1901bc5")
+    source_file: str = Field(..., description="Original file name, e.g. 002_3b5b778ef1901bc5.txt")
+    number: str = Field("", description="Số hiệu")
+    date: dt.date | None = None
+    issuer: str = ""
+    province: str = ""
+    title: str = ""
+    type: str = Field("", description="Loại văn bản: Thông báo, Báo cáo, Kế hoạch…")
+    sections: list[NoticeSection] = Field(default_factory=list)

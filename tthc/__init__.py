@@ -1,0 +1,1 @@
+"""Application package: settings and the ``tthc`` command line."""

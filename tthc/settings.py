@@ -1,0 +1,74 @@
+"""All settings of the application environment (indexer, API, action server, CLI).
+
+Every value can be overridden by an environment variable ``TTHC_<NAME>`` (e.g.
+``TTHC_API_PORT=8080``). Paths default to locations inside the repository so a
+fresh clone works without configuration. See README.md, section "Configuration".
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TTHC_", extra="ignore")
+
+    # --- data locations ---
+    knowledge_dir: Path = REPO_ROOT / "knowledge"
+    """Committed, validated knowledge base (procedures, notices, lexicon)."""
+    shared_dir: Path = REPO_ROOT.parent / "shared"
+    """Raw inputs of the importer and the dev evaluation sets (not needed at run time)."""
+    var_dir: Path = REPO_ROOT / "var"
+    """Everything built or written at run time (model, index, Rasa models, databases)."""
+
+    # --- embedding model ---
+    model_dir: Path | None = None
+    """Converted sentence-transformers model; default var/models/multilingual-e5-small."""
+    embed_batch_size: int = 32
+
+    # --- index ---
+    index_dir: Path | None = None
+    """Root of built indexes; default var/index (each build in its own folder, CURRENT points to one)."""
+
+    # --- services (loopback by default) ---
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    rasa_url: str = "http://127.0.0.1:5005"
+    action_server_port: int = 5055
+    public_base_url: str = "http://localhost:8000"
+
+    # --- assistant behaviour ---
+    office_contact: str = (
+        "Bộ phận Một cửa (Trung tâm Phục vụ hành chính công) nơi bạn cư trú, "
+        "hoặc tổng đài Cổng Dịch vụ công quốc gia 18001096"
+    )
+
+    @property
+    def raw_data_dir(self) -> Path:
+        return self.shared_dir / "data" / "raw"
+
+    @property
+    def seeds_dir(self) -> Path:
+        return self.shared_dir / "seeds"
+
+    @property
+    def eval_dir(self) -> Path:
+        return self.shared_dir / "eval"
+
+    @property
+    def resolved_model_dir(self) -> Path:
+        return self.model_dir or self.var_dir / "models" / "multilingual-e5-small"
+
+    @property
+    def resolved_index_dir(self) -> Path:
+        return self.index_dir or self.var_dir / "index"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
