@@ -257,7 +257,9 @@ def prepare_model(model_dir: Path | None = None, force: bool = False, log=print)
 
     log(f"Chuyển đổi {src} (sha256 {digest[:12]}) → {model_dir}")
     f = read_e5_file(src)
-    log(f"  đọc E5S1: H={f.hidden}, {f.layers} lớp, từ vựng {f.vocab}, {len(f.pieces)} mảnh ({time.perf_counter() - t0:.1f}s)")
+    log(
+        f"  đọc E5S1: H={f.hidden}, {f.layers} lớp, từ vựng {f.vocab}, {len(f.pieces)} mảnh ({time.perf_counter() - t0:.1f}s)"
+    )
     import torch
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.models import Normalize, Pooling, Transformer
