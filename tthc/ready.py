@@ -37,7 +37,9 @@ def main() -> int:
             flush=True,
         )
     else:
-        print("Hết thời gian chờ: xem nhật ký của rasa/actions/api ở trên để biết dịch vụ nào lỗi.", flush=True)
+        print(
+            "Hết thời gian chờ: xem nhật ký của rasa/actions/api ở trên để biết dịch vụ nào lỗi.", flush=True
+        )
     signal.pause()
     return 0
 

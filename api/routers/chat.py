@@ -37,5 +37,7 @@ async def chat(request: ChatRequest) -> ChatResponse:
     try:
         messages = await rasa_client.send_message(request.sender, text)
     except rasa_client.RasaUnavailable as exc:
-        raise HTTPException(503, "Trợ lý đang khởi động hoặc tạm thời gián đoạn. Vui lòng thử lại sau ít phút.") from exc
+        raise HTTPException(
+            503, "Trợ lý đang khởi động hoặc tạm thời gián đoạn. Vui lòng thử lại sau ít phút."
+        ) from exc
     return ChatResponse(messages=messages)

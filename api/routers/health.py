@@ -25,4 +25,6 @@ async def _action_server_up() -> bool:
 async def health() -> JSONResponse:
     checks = {"rasa": await rasa_client.is_up(), "action_server": await _action_server_up()}
     ok = all(checks.values())
-    return JSONResponse({"status": "ok" if ok else "degraded", "checks": checks}, status_code=200 if ok else 503)
+    return JSONResponse(
+        {"status": "ok" if ok else "degraded", "checks": checks}, status_code=200 if ok else 503
+    )

@@ -139,13 +139,19 @@ def start_bot(workdir: Path, tracker_db: Path | None = None) -> Bot:
     rasa = Server(
         "rasa server",
         [
-            str(RASA_BIN), "run",
-            "--model", str(RASA_MODEL),
-            "--endpoints", str(endpoints),
-            "--credentials", str(REPO_ROOT / "credentials.yml"),
-            "--interface", "127.0.0.1",
-            "--port", str(rasa_port),
-        ],  # fmt: skip
+            str(RASA_BIN),
+            "run",
+            "--model",
+            str(RASA_MODEL),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            str(REPO_ROOT / "credentials.yml"),
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(rasa_port),
+        ],
         f"http://127.0.0.1:{rasa_port}/",
         workdir / "rasa.log",
     )
