@@ -209,7 +209,7 @@ def slug(text: str) -> str:
 # --- YAML ------------------------------------------------------------------------
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
     pass
 
 

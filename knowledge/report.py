@@ -1,0 +1,126 @@
+"""Parse-quality report (``tthc kb report``): per field, clean / flagged-raw / missing."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from knowledge.schema import Procedure, TimeUnit
+
+CLEAN, FLAGGED, MISSING = "clean", "flagged", "missing"
+FIELDS = (
+    "channels",
+    "time",
+    "fees",
+    "documents",
+    "legal_bases",
+    "steps",
+    "result",
+    "agency",
+    "levels",
+    "field",
+    "applicants",
+    "conditions",
+)
+CORE = ("channels", "time", "fees", "documents")
+
+
+def _has_value(p: Procedure, name: str) -> bool:
+    if name == "time":
+        return bool(p.channels) and all(
+            ch.time is not None and (ch.time.value is not None or ch.time.text) for ch in p.channels
+        )
+    if name == "fees":
+        return bool(p.channels) and all(ch.fees for ch in p.channels)
+    return bool(getattr(p, name))
+
+
+def status(p: Procedure, name: str) -> str:
+    flagged = {f.field for f in p.flags}
+    if name in flagged or name in p.raw:
+        return FLAGGED
+    if name == "time" and any(
+        ch.time is not None and ch.time.value is not None and ch.time.unit is TimeUnit.UNKNOWN for ch in p.channels
+    ):
+        return FLAGGED
+    return CLEAN if _has_value(p, name) else MISSING
+
+
+def core_clean(p: Procedure) -> bool:
+    """Clean documents list, and time and fee for every channel."""
+    return all(status(p, f) == CLEAN for f in CORE)
+
+
+def badness(p: Procedure) -> tuple[int, int]:
+    st = [status(p, f) for f in FIELDS]
+    core = [status(p, f) for f in CORE]
+    return (sum(s != CLEAN for s in core) * 10 + st.count(FLAGGED) * 2 + st.count(MISSING), len(p.flags))
+
+
+@dataclass
+class Report:
+    total: int = 0
+    by_dataset: Counter = field(default_factory=Counter)
+    counts: dict[str, Counter] = field(default_factory=dict)
+    core_clean: int = 0
+    core_clean_by_dataset: Counter = field(default_factory=Counter)
+    time_units: Counter = field(default_factory=Counter)
+    fee_kinds: Counter = field(default_factory=Counter)
+    flag_problems: Counter = field(default_factory=Counter)
+    worst: list[tuple[Procedure, list[str]]] = field(default_factory=list)
+
+
+def build_report(procs: list[Procedure], worst: int = 10) -> Report:
+    r = Report(total=len(procs))
+    r.counts = {f: Counter() for f in FIELDS}
+    for p in procs:
+        r.by_dataset[p.source_dataset] += 1
+        for f in FIELDS:
+            r.counts[f][status(p, f)] += 1
+        if core_clean(p):
+            r.core_clean += 1
+            r.core_clean_by_dataset[p.source_dataset] += 1
+        for ch in p.channels:
+            r.time_units[ch.time.unit.value if ch.time and ch.time.value is not None else "(no number)"] += 1
+            for fee in ch.fees:
+                r.fee_kinds[fee.kind.value] += 1
+        for fl in p.flags:
+            r.flag_problems[f"{fl.field}: {fl.problem.split(':')[0] if fl.field == 'documents' else fl.problem}"] += 1
+    ranked = sorted(procs, key=badness, reverse=True)[:worst]
+    r.worst = [(p, [f"{f}={status(p, f)}" for f in FIELDS if status(p, f) != CLEAN]) for p in ranked]
+    return r
+
+
+def _pct(n: int, total: int) -> str:
+    return f"{100.0 * n / total:5.1f} %" if total else "  n/a"
+
+
+def format_report(r: Report, worst: int = 10) -> str:
+    lines = [f"Thủ tục: {r.total}  ({', '.join(f'{k} {v}' for k, v in sorted(r.by_dataset.items()))})", ""]
+    lines.append(f"{'field':<12} {'clean':>14} {'flagged-raw':>14} {'missing':>14}")
+    for f in FIELDS:
+        c = r.counts[f]
+        lines.append(
+            f"{f:<12} {c[CLEAN]:>6} {_pct(c[CLEAN], r.total)} {c[FLAGGED]:>6} {_pct(c[FLAGGED], r.total)} "
+            f"{c[MISSING]:>6} {_pct(c[MISSING], r.total)}"
+        )
+    lines.append("")
+    lines.append(
+        f"Clean documents list + time + fee for every channel: {r.core_clean}/{r.total} = "
+        f"{_pct(r.core_clean, r.total).strip()}"
+    )
+    for ds, n in sorted(r.by_dataset.items()):
+        lines.append(f"  {ds}: {r.core_clean_by_dataset[ds]}/{n} = {_pct(r.core_clean_by_dataset[ds], n).strip()}")
+    lines.append("")
+    lines.append("Time units per channel: " + ", ".join(f"{k} {v}" for k, v in r.time_units.most_common()))
+    lines.append("Fee kinds per channel: " + ", ".join(f"{k} {v}" for k, v in r.fee_kinds.most_common()))
+    lines.append("")
+    lines.append("Flags:")
+    for k, v in r.flag_problems.most_common(15):
+        lines.append(f"  {v:>5}  {k}")
+    lines.append("")
+    lines.append(f"{worst} worst records:")
+    for p, problems in r.worst[:worst]:
+        lines.append(f"  {p.code:<10} {p.source_dataset:<18} {p.title[:60]}")
+        lines.append(f"             {', '.join(problems)}; flags: {len(p.flags)}")
+    return "\n".join(lines)

@@ -1,0 +1,126 @@
+"""The only loader of the knowledge base used by the rest of the system.
+
+    from knowledge.store import load_procedures, load_notices, knowledge_hash
+
+Files: ``procedures/<group>/<code>.yaml`` (one procedure each) and ``notices/<id>.md``
+(YAML front matter + text, ``## `` starts a section, blank lines separate paragraphs).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import yaml
+
+from knowledge.schema import Notice, NoticeSection, Procedure
+
+try:  # libyaml is ~10x faster; fall back to the pure-Python loader
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _Loader = yaml.SafeLoader
+
+PROCEDURES = "procedures"
+NOTICES = "notices"
+LEXICON = "lexicon"
+
+
+def default_dir(knowledge_dir: Path | None = None) -> Path:
+    if knowledge_dir is not None:
+        return Path(knowledge_dir)
+    from tthc.settings import get_settings
+
+    return get_settings().knowledge_dir
+
+
+def procedure_files(knowledge_dir: Path | None = None) -> list[Path]:
+    return sorted((default_dir(knowledge_dir) / PROCEDURES).glob("*/*.yaml"))
+
+
+def notice_files(knowledge_dir: Path | None = None) -> list[Path]:
+    return sorted((default_dir(knowledge_dir) / NOTICES).glob("*.md"))
+
+
+def read_procedure_data(path: Path) -> dict:
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+
+
+def load_procedures(knowledge_dir: Path | None = None) -> list[Procedure]:
+    """All procedures, sorted by (group folder, code). Raises on an invalid file."""
+    return [Procedure.model_validate(read_procedure_data(p)) for p in procedure_files(knowledge_dir)]
+
+
+# --- notices ---------------------------------------------------------------------
+
+_FRONT = re.compile(r"\A---\n(.*?)\n---\n?(.*)\Z", re.S)
+
+
+def parse_notice_text(text: str) -> dict:
+    """Front matter + body -> dict ready for ``Notice.model_validate``."""
+    m = _FRONT.match(text.replace("\r\n", "\n"))
+    if not m:
+        raise ValueError("missing YAML front matter (--- … ---)")
+    meta = yaml.load(m.group(1), Loader=_Loader) or {}
+    sections: list[dict] = []
+    current = {"heading": "", "paragraphs": []}
+    para: list[str] = []
+
+    def flush_para() -> None:
+        if para:
+            current["paragraphs"].append("\n".join(para).strip())
+            para.clear()
+
+    for line in m.group(2).split("\n"):
+        if line.startswith("## "):
+            flush_para()
+            if current["heading"] or current["paragraphs"]:
+                sections.append(current)
+            current = {"heading": line[3:].strip(), "paragraphs": []}
+        elif not line.strip():
+            flush_para()
+        else:
+            para.append(line.rstrip())
+    flush_para()
+    if current["heading"] or current["paragraphs"]:
+        sections.append(current)
+    meta["sections"] = sections
+    return meta
+
+
+def render_notice(notice: Notice) -> str:
+    meta = notice.model_dump(mode="json", exclude={"sections"})
+    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000).strip()
+    out = [f"---\n{front}\n---\n"]
+    for s in notice.sections:
+        if s.heading:
+            out.append(f"## {s.heading}\n")
+        for p in s.paragraphs:
+            out.append(p + "\n")
+    return "\n".join(out)
+
+
+def load_notice_file(path: Path) -> Notice:
+    return Notice.model_validate(parse_notice_text(path.read_text(encoding="utf-8")))
+
+
+def load_notices(knowledge_dir: Path | None = None) -> list[Notice]:
+    return [load_notice_file(p) for p in notice_files(knowledge_dir)]
+
+
+# --- content hash ----------------------------------------------------------------
+
+
+def knowledge_hash(knowledge_dir: Path | None = None) -> str:
+    """sha256 over (relative path, content) of every procedure, notice and lexicon file, in sorted order."""
+    root = default_dir(knowledge_dir)
+    files = procedure_files(root) + notice_files(root)
+    lex = root / LEXICON
+    if lex.is_dir():
+        files += [p for p in lex.rglob("*") if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"]
+    h = hashlib.sha256()
+    for p in sorted(set(files), key=lambda p: p.relative_to(root).as_posix()):
+        rel = p.relative_to(root).as_posix().encode()
+        data = p.read_bytes()
+        h.update(len(rel).to_bytes(4, "big") + rel + len(data).to_bytes(8, "big") + data)
+    return h.hexdigest()

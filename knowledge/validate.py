@@ -1,0 +1,73 @@
+"""Validation of every knowledge file against the schema (``tthc kb validate``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from knowledge import store
+from knowledge.schema import Notice, Procedure
+
+
+def _errors(rel: str, exc: ValidationError) -> list[str]:
+    out = []
+    for e in exc.errors():
+        loc = ".".join(str(x) for x in e["loc"]) or "(record)"
+        out.append(f"{rel}: {loc}: {e['msg']}")
+    return out
+
+
+def validate_dir(knowledge_dir: Path) -> tuple[list[str], int, int]:
+    """Returns (errors as 'file: field: problem', number of procedure files, number of notice files)."""
+    errors: list[str] = []
+    codes: dict[str, str] = {}
+    procs: list[tuple[str, Procedure]] = []
+    pfiles = store.procedure_files(knowledge_dir)
+    for path in pfiles:
+        rel = path.relative_to(knowledge_dir).as_posix()
+        try:
+            data = store.read_procedure_data(path)
+        except yaml.YAMLError as exc:
+            errors.append(f"{rel}: (yaml): {str(exc).splitlines()[0]}")
+            continue
+        if not isinstance(data, dict):
+            errors.append(f"{rel}: (record): not a mapping")
+            continue
+        try:
+            p = Procedure.model_validate(data)
+        except ValidationError as exc:
+            errors += _errors(rel, exc)
+            continue
+        if path.stem != p.code:
+            errors.append(f"{rel}: code: file name {path.stem!r} differs from code {p.code!r}")
+        if p.code in codes:
+            errors.append(f"{rel}: code: duplicate of {codes[p.code]}")
+        codes[p.code] = rel
+        if not (p.source_url or p.source_dataset):
+            errors.append(f"{rel}: source_url: missing origin")
+        procs.append((rel, p))
+    for rel, p in procs:
+        for other in p.same_as:
+            if other not in codes:
+                errors.append(f"{rel}: same_as: unknown code {other!r}")
+        for fl in p.flags:
+            if fl.field not in Procedure.model_fields and fl.field not in {"time", "fees"}:
+                errors.append(f"{rel}: flags: unknown field {fl.field!r}")
+    nfiles = store.notice_files(knowledge_dir)
+    for path in nfiles:
+        rel = path.relative_to(knowledge_dir).as_posix()
+        try:
+            n = Notice.model_validate(store.parse_notice_text(path.read_text(encoding="utf-8")))
+        except (ValueError, yaml.YAMLError) as exc:
+            if isinstance(exc, ValidationError):
+                errors += _errors(rel, exc)
+            else:
+                errors.append(f"{rel}: (front matter): {str(exc).splitlines()[0]}")
+            continue
+        if n.id != path.stem:
+            errors.append(f"{rel}: id: {n.id!r} differs from file name")
+        if not n.sections:
+            errors.append(f"{rel}: sections: empty notice")
+    return errors, len(pfiles), len(nfiles)
