@@ -14,7 +14,8 @@ import sys
 # Modules that contribute sub-commands, in the order they appear in --help.
 COMMAND_MODULES = (
     "knowledge.commands",  # tthc kb import|report|validate
-    "indexer.commands",  # tthc model prepare, tthc index, tthc normalize, tthc search, tthc answer, tthc eval
+    "indexer.commands",  # tthc model prepare, tthc index, tthc search, tthc answer, tthc eval
+    "indexer.text.commands",  # tthc text build, tthc normalize
 )
 
 

@@ -1,0 +1,236 @@
+"""Diacritic restoration: syllable trigram language model + beam search.
+
+For every syllable typed without diacritics ("lam", "lai", "o", "dau") the
+decoder considers each accented form seen in the training text ("làm", "lâm",
+"lắm", …) and picks the sequence with the highest probability under an
+interpolated Kneser-Ney syllable trigram model. Syllables that already carry
+diacritics, numbers, codes and unknown words are kept as they are (they still give
+context to their neighbours).
+
+The model is trained by ``tthc text build`` (:mod:`indexer.text.train`) into
+``<var_dir>/text/restore-<hash>.json.gz``; ``<var_dir>/text/manifest.json`` names
+the current file. The format is gzip'd JSON (no pickle): it loads under both the
+application (3.11) and the Rasa (3.10) environment. When no model is built,
+:func:`get_restorer` logs a warning once and returns ``None`` (no restoration).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import math
+import os
+import re
+import threading
+from pathlib import Path
+
+from indexer.text import config
+from indexer.text.normalize import fold
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+BOS, EOS, NUM, UNK = "<s>", "</s>", "<num>", "<unk>"
+
+# Tokens as the language model sees them (codes like 1.001193 stay one token).
+TOKEN_RE = re.compile(r"[^\W_]+(?:[./\-][^\W_]+)*")
+
+
+def lm_token(tok: str) -> str:
+    """Lower-case syllable, or a class for numbers/codes."""
+    if tok.isalpha():
+        return tok.lower()
+    if any(c.isdigit() for c in tok):
+        return NUM
+    return UNK
+
+
+def chunks(text: str) -> list[list[re.Match]]:
+    """Runs of tokens separated only by spaces (punctuation ends a run)."""
+    out: list[list[re.Match]] = []
+    cur: list[re.Match] = []
+    prev_end = 0
+    for m in TOKEN_RE.finditer(text):
+        if cur and text[prev_end : m.start()].strip():
+            out.append(cur)
+            cur = []
+        cur.append(m)
+        prev_end = m.end()
+    if cur:
+        out.append(cur)
+    return out
+
+
+def _match_case(src: str, dst: str) -> str:
+    if src.islower() or src == dst:
+        return dst
+    if len(src) > 1 and src.isupper():
+        return dst.upper()
+    if src[0].isupper():
+        return dst[0].upper() + dst[1:]
+    return dst
+
+
+class Restorer:
+    """A loaded model. ``restore(text)`` expects text already passed through ``nfc``."""
+
+    def __init__(self, data: dict, path: Path | None = None):
+        if data.get("format") != FORMAT_VERSION:
+            raise ValueError(f"unsupported restoration model format {data.get('format')!r} in {path}")
+        self.path = path
+        self.inputs_hash = data.get("inputs_hash", "")
+        self.uni: dict[str, list[float]] = data["uni"]
+        self.bi: dict[str, list[float]] = data["bi"]
+        self.tri: dict[str, float] = data["tri"]
+        self.cands: dict[str, list[str]] = data["cands"]
+        self.unk_lp: float = data["unk_lp"]
+        params = data.get("params", {})
+        self.beam = int(params.get("beam", 6))
+        self.keep_bonus = float(params.get("keep_bonus", 2.0))
+
+    @classmethod
+    def load(cls, path: Path) -> Restorer:
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            return cls(json.load(fh), Path(path))
+
+    # --- language model -------------------------------------------------------------
+    def logprob(self, u: str, v: str, w: str) -> float:
+        lp = self.tri.get(f"{u} {v} {w}")
+        if lp is not None:
+            return lp
+        ctx = self.bi.get(f"{u} {v}")
+        back = ctx[1] if ctx is not None else 0.0
+        b = self.bi.get(f"{v} {w}")
+        if b is not None:
+            return back + b[0]
+        c1 = self.uni.get(v)
+        if c1 is not None:
+            back += c1[1]
+        w1 = self.uni.get(w)
+        return back + (w1[0] if w1 is not None else self.unk_lp)
+
+    def candidates(self, tok: str) -> list[str] | None:
+        """Accented forms to consider, or None when the token is kept as typed."""
+        if not tok.isalpha():
+            return None
+        low = tok.lower()
+        f = fold(low)
+        if f != low:  # already has diacritics (or đ): keep
+            return None
+        return self.cands.get(f)
+
+    def decode(self, toks: list[str], partial: bool) -> list[str]:
+        """Best lower-case form for each token of one chunk."""
+        options: list[list[str]] = []
+        for t in toks:
+            c = self.candidates(t)
+            options.append(c if c else [lm_token(t)])
+        beam: dict[tuple[str, str], tuple[float, tuple[str, ...]]] = {(BOS, BOS): (0.0, ())}
+        for t, opts in zip(toks, options):
+            low = t.lower()
+            nxt: dict[tuple[str, str], tuple[float, tuple[str, ...]]] = {}
+            for (u, v), (score, path) in beam.items():
+                for w in opts:
+                    s = score + self.logprob(u, v, w)
+                    if partial and w == low:
+                        s += self.keep_bonus
+                    key = (v, w)
+                    old = nxt.get(key)
+                    if old is None or s > old[0]:
+                        nxt[key] = (s, (*path, w))
+            if len(nxt) > self.beam:
+                nxt = dict(sorted(nxt.items(), key=lambda kv: kv[1][0], reverse=True)[: self.beam])
+            beam = nxt
+        best = max(beam.items(), key=lambda kv: kv[1][0] + self.logprob(kv[0][0], kv[0][1], EOS))
+        return list(best[1][1])
+
+    def restore(self, text: str) -> str:
+        """Restore the diacritics of syllables typed without them; everything else is kept."""
+        if not text:
+            return text
+        groups = chunks(text)
+        words = [m.group(0) for g in groups for m in g if m.group(0).isalpha()]
+        if not words:
+            return text
+        n_plain = sum(1 for w in words if fold(w) == w.lower())
+        if n_plain == 0:
+            return text
+        partial = n_plain < len(words)  # the writer can type accents: prefer keeping plain syllables
+        out: list[str] = []
+        pos = 0
+        for g in groups:
+            toks = [m.group(0) for m in g]
+            if not any(self.candidates(t) for t in toks):
+                continue
+            best = self.decode(toks, partial)
+            for m, t, b in zip(g, toks, best):
+                if self.candidates(t) and b != t.lower():
+                    out.append(text[pos : m.start()])
+                    out.append(_match_case(t, b))
+                    pos = m.end()
+        out.append(text[pos:])
+        return "".join(out)
+
+
+# --- locating and caching the current model ------------------------------------------
+
+_LOCK = threading.Lock()
+_CACHE: dict[str, Restorer | None] = {}
+_WARNED = False
+
+
+def current_model_path(text_dir: Path | None = None) -> Path | None:
+    """The model named by ``<var_dir>/text/manifest.json`` (or ``TTHC_TEXT_MODEL``), if it exists."""
+    explicit = os.environ.get("TTHC_TEXT_MODEL")
+    if explicit:
+        p = Path(explicit)
+        return p if p.exists() else None
+    text_dir = text_dir or config.text_var_dir()
+    try:
+        manifest = json.loads((text_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    p = text_dir / manifest.get("model", "")
+    return p if p.is_file() else None
+
+
+def get_restorer(text_dir: Path | None = None) -> Restorer | None:
+    """The current model, loaded once per process; None (with one warning) when not built."""
+    global _WARNED
+    path = current_model_path(text_dir)
+    key = str(path)
+    if key in _CACHE:
+        return _CACHE[key]
+    with _LOCK:
+        if key in _CACHE:
+            return _CACHE[key]
+        restorer = None
+        if path is None:
+            if not _WARNED:
+                log.warning(
+                    "No diacritic-restoration model in %s: text typed without diacritics will not be "
+                    "restored. Build it with `tthc text build`.",
+                    text_dir or config.text_var_dir(),
+                )
+                _WARNED = True
+        else:
+            try:
+                restorer = Restorer.load(path)
+            except (OSError, ValueError, KeyError) as exc:
+                log.warning("Cannot load restoration model %s (%s); run `tthc text build`.", path, exc)
+        _CACHE[key] = restorer
+        return restorer
+
+
+def reset_restorer() -> None:
+    """Forget loaded models (tests, or after a rebuild in the same process)."""
+    global _WARNED
+    with _LOCK:
+        _CACHE.clear()
+        _WARNED = False
+
+
+def log10(x: float) -> float:  # pragma: no cover - helper kept for symmetry with the trainer
+    return math.log10(x)
