@@ -6,10 +6,13 @@ Run: ``uvicorn api.main:app`` (``make run`` does it on 127.0.0.1:8000).
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
+from api.channels import messenger, zalo
 from api.routers import chat, health, web
 from api.static_files import STATIC_DIR
+from tthc.settings import get_settings
 
 
 def create_app() -> FastAPI:
@@ -21,6 +24,12 @@ def create_app() -> FastAPI:
     app.include_router(health.router)
     app.include_router(chat.router)
     app.include_router(web.router)
+    app.include_router(messenger.router)
+    app.include_router(zalo.router)
+    # The embeddable widget (/widget.js) runs on portal pages of other origins and posts to /api/chat.
+    origins = [o.strip() for o in get_settings().widget_allowed_origins.split(",") if o.strip()]
+    app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
+                       allow_headers=["Content-Type"], allow_credentials=False)  # fmt: skip
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 

@@ -42,6 +42,43 @@ class Settings(BaseSettings):
     action_server_port: int = 5055
     public_base_url: str = "http://localhost:8000"
 
+    # --- web widget ---
+    widget_allowed_origins: str = "*"
+    """Comma-separated origins of portal pages allowed to embed the widget (CORS on /api/chat); "*" = any."""
+
+    # --- Facebook Messenger (secrets only from the environment; unset = webhook disabled) ---
+    messenger_verify_token: str = ""
+    """Token typed in the Meta app's webhook settings, echoed back on GET verification."""
+    messenger_app_secret: str = ""
+    """App secret: key of the X-Hub-Signature-256 HMAC on every POST."""
+    messenger_page_token: str = ""
+    """Page access token used to reply through the Send API."""
+    messenger_api_base: str = "https://graph.facebook.com/v19.0"
+    """Graph API base URL (tests point it at a local server)."""
+
+    # --- Zalo Official Account (secrets only from the environment; unset = webhook disabled) ---
+    zalo_app_id: str = ""
+    """ID of the Zalo app the OA is linked to (also in every webhook body)."""
+    zalo_app_secret: str = ""
+    """Secret of the Zalo app: needed only to refresh the OA access token."""
+    zalo_oa_secret_key: str = ""
+    """OA secret key: part of the X-ZEvent-Signature hash."""
+    zalo_access_token: str = ""
+    """Initial OA access token (later ones are stored in var/channels/zalo_tokens.json)."""
+    zalo_refresh_token: str = ""
+    """Initial OA refresh token (later ones are stored in var/channels/zalo_tokens.json)."""
+    zalo_api_base: str = "https://openapi.zalo.me"
+    """OA Open API base URL (tests point it at a local server)."""
+    zalo_oauth_base: str = "https://oauth.zaloapp.com"
+    """Zalo OAuth v4 base URL for refreshing tokens."""
+    zalo_replay_window_s: int = 300
+    """Webhook events whose timestamp is further than this from now are rejected (replay)."""
+
+    # --- outbound calls of the channels ---
+    channel_http_timeout_s: float = 10.0
+    channel_http_retries: int = 2
+    """Extra attempts on 5xx answers and timeouts (bounded, with a short backoff)."""
+
     # --- assistant behaviour ---
     office_contact: str = (
         "Bộ phận Một cửa (Trung tâm Phục vụ hành chính công) nơi bạn cư trú, "

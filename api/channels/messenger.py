@@ -1,0 +1,223 @@
+"""Facebook Messenger connector: ``GET``/``POST /webhooks/messenger``.
+
+Why a FastAPI route instead of Rasa 3.6's built-in ``facebook`` channel: that
+connector verifies only the legacy ``X-Hub-Signature`` (HMAC-SHA1) header and its
+GET verification compares the verify token without checking ``hub.mode``. This
+route replaces it (the ``facebook`` channel stays out of credentials.yml):
+
+- GET: answers ``hub.challenge`` only when ``hub.mode == "subscribe"`` and the verify
+  token matches (constant-time); anything else is 403.
+- POST: ``X-Hub-Signature-256: sha256=<hex HMAC-SHA256(app secret, raw body)>`` is
+  checked in constant time on the raw bytes before the body is even parsed; a missing,
+  malformed or wrong signature is 403 and nothing is processed.
+- Accepted events are acknowledged with 200 at once and handled in a background task
+  (Meta expects an answer within seconds and redelivers otherwise; redelivered message
+  ids are ignored).
+- Text messages and quick-reply taps go to Rasa's REST channel as sender
+  ``messenger-<PSID>``; quick replies and postbacks send their payload (e.g.
+  ``/ask_detail{...}``), so a tap triggers the intent directly. The Get Started
+  postback becomes ``/greet``, and the first answer always says it is an automated
+  assistant.
+- Replies go through the Send API (``messaging_type: RESPONSE``): text cut under
+  2,000 characters at paragraph/list/sentence boundaries, buttons as at most 13 quick
+  replies with titles of at most 20 characters (more choices, or link buttons, are
+  listed in the text).
+
+When ``TTHC_MESSENGER_APP_SECRET``/``VERIFY_TOKEN``/``PAGE_TOKEN`` are not set the
+webhook is disabled and answers 503 instead of accepting unsigned traffic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from typing import Any
+
+from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+
+from api import rasa_client
+from api.channels import outbound
+from api.channels.formatting import (
+    AUTOMATED_NOTICE,
+    NO_ANSWER_TEXT,
+    UNAVAILABLE_TEXT,
+    Reply,
+    SeenIds,
+    from_rasa,
+    mentions_automation,
+    numbered_choices,
+    shorten,
+    split_text,
+)
+from tthc.settings import get_settings
+
+log = logging.getLogger("tthc.channels.messenger")
+router = APIRouter(prefix="/webhooks/messenger", tags=["channels"])
+
+TEXT_LIMIT = 1990  # Messenger's limit is 2,000 characters; stay under it
+MAX_QUICK_REPLIES = 13
+QUICK_REPLY_TITLE_LIMIT = 20
+QUICK_REPLY_PAYLOAD_LIMIT = 1000
+GET_STARTED_PAYLOADS = {"GET_STARTED", "get_started", "/get_started"}
+
+_seen = SeenIds()
+
+DISABLED = (
+    "Kênh Messenger chưa được cấu hình (thiếu TTHC_MESSENGER_VERIFY_TOKEN, "
+    "TTHC_MESSENGER_APP_SECRET hoặc TTHC_MESSENGER_PAGE_TOKEN). / "
+    "The Messenger channel is not configured."
+)
+
+
+def _configured() -> bool:
+    s = get_settings()
+    return bool(s.messenger_verify_token and s.messenger_app_secret and s.messenger_page_token)
+
+
+def _disabled() -> JSONResponse:
+    return JSONResponse({"detail": DISABLED}, status_code=503)
+
+
+def _forbidden(reason: str) -> JSONResponse:
+    log.warning("messenger webhook rejected: %s", reason)
+    return JSONResponse({"detail": "Chữ ký không hợp lệ. / Forbidden."}, status_code=403)
+
+
+def signature_valid(app_secret: str, raw_body: bytes, header: str | None) -> bool:
+    """``header`` must be ``sha256=`` + hex HMAC-SHA256 of the raw body, compared in constant time."""
+    if not header or not header.startswith("sha256="):
+        return False
+    expected = "sha256=" + hmac.new(app_secret.encode(), raw_body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected.encode(), header.strip().lower().encode())
+
+
+@router.get("")
+async def verify(request: Request) -> Any:
+    if not _configured():
+        return _disabled()
+    params = request.query_params
+    token = params.get("hub.verify_token", "")
+    if params.get("hub.mode") != "subscribe" or not hmac.compare_digest(
+        token.encode(), get_settings().messenger_verify_token.encode()
+    ):
+        return _forbidden("verification with a wrong mode or token")
+    return PlainTextResponse(params.get("hub.challenge", ""))
+
+
+@router.post("")
+async def receive(request: Request, background: BackgroundTasks) -> Any:
+    if not _configured():
+        return _disabled()
+    raw = await request.body()
+    if not signature_valid(
+        get_settings().messenger_app_secret, raw, request.headers.get("x-hub-signature-256")
+    ):
+        return _forbidden("missing or wrong X-Hub-Signature-256")
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return JSONResponse({"detail": "Nội dung không phải JSON. / Body is not JSON."}, status_code=400)
+    if not isinstance(body, dict) or body.get("object") != "page":
+        return JSONResponse({"status": "ignored"})
+    events = []
+    for entry in body.get("entry") or []:
+        for event in (entry or {}).get("messaging") or []:
+            incoming = parse_event(event)
+            if incoming and _seen.first_time(incoming[2]):
+                events.append(incoming)
+    for psid, text, _mid, first_contact in events:
+        background.add_task(handle, psid, text, first_contact)
+    return JSONResponse({"status": "ok", "accepted": len(events)})
+
+
+def parse_event(event: dict[str, Any]) -> tuple[str, str, str | None, bool] | None:
+    """(PSID, text or payload for Rasa, message id, is Get Started) or None for events we ignore."""
+    psid = str((event.get("sender") or {}).get("id") or "")
+    if not psid:
+        return None
+    message = event.get("message")
+    if isinstance(message, dict):
+        if message.get("is_echo"):
+            return None
+        quick = message.get("quick_reply") or {}
+        text = quick.get("payload") or message.get("text") or ""
+        if not text.strip():
+            return None  # attachments, stickers: nothing to ask Rasa
+        return psid, text.strip(), message.get("mid"), False
+    postback = event.get("postback")
+    if isinstance(postback, dict):
+        payload = str(postback.get("payload") or postback.get("title") or "").strip()
+        if not payload:
+            return None
+        if payload in GET_STARTED_PAYLOADS:
+            return psid, "/greet", postback.get("mid"), True
+        return psid, payload, postback.get("mid"), False
+    return None  # deliveries, reads, reactions
+
+
+async def handle(psid: str, text: str, first_contact: bool = False) -> None:
+    """Ask Rasa, then send every answer through the Send API (errors are logged)."""
+    try:
+        await _typing(psid)
+        try:
+            replies = from_rasa(await rasa_client.send_message(f"messenger-{psid}", text))
+        except rasa_client.RasaUnavailable as exc:
+            log.error("Rasa unavailable for messenger-%s: %s", psid, exc)
+            replies = [Reply(UNAVAILABLE_TEXT)]
+        if not replies:
+            replies = [Reply(NO_ANSWER_TEXT)]
+        if first_contact and not mentions_automation(replies):
+            replies.insert(0, Reply(AUTOMATED_NOTICE))
+        for message in to_send_api(replies):
+            await _send(psid, message)
+    except Exception:
+        log.exception("messenger reply to %s failed", psid)
+
+
+def to_send_api(replies: list[Reply]) -> list[dict[str, Any]]:
+    """Rasa replies → Send API ``message`` objects (text chunks; quick replies on the last one)."""
+    out: list[dict[str, Any]] = []
+    for reply in replies:
+        text = reply.text
+        quick = [b for b in reply.buttons if not b.is_link and len(b.payload) <= QUICK_REPLY_PAYLOAD_LIMIT]
+        listed = [b for b in reply.buttons if b not in quick[:MAX_QUICK_REPLIES]]
+        if listed:  # links and choices beyond 13 are written in the text
+            text = (text + "\n\n" if text else "") + numbered_choices(listed, hint=False)
+        chunks = split_text(text, TEXT_LIMIT) or ([" "] if quick else [])
+        for i, chunk in enumerate(chunks):
+            message: dict[str, Any] = {"text": chunk}
+            if i == len(chunks) - 1 and quick:
+                message["quick_replies"] = [
+                    {
+                        "content_type": "text",
+                        "title": shorten(b.title, QUICK_REPLY_TITLE_LIMIT),
+                        "payload": b.payload,
+                    }
+                    for b in quick[:MAX_QUICK_REPLIES]
+                ]
+            out.append(message)
+    return out
+
+
+def _headers() -> dict[str, str]:
+    return {"Authorization": f"Bearer {get_settings().messenger_page_token}"}
+
+
+async def _typing(psid: str) -> None:
+    url = f"{get_settings().messenger_api_base}/me/messages"
+    body = {"recipient": {"id": psid}, "sender_action": "typing_on"}
+    try:
+        await outbound.request("POST", url, json=body, headers=_headers(), retries=0)
+    except outbound.OutboundError as exc:
+        log.info("typing indicator not sent: %s", exc)
+
+
+async def _send(psid: str, message: dict[str, Any]) -> None:
+    url = f"{get_settings().messenger_api_base}/me/messages"
+    body = {"recipient": {"id": psid}, "messaging_type": "RESPONSE", "message": message}
+    response = await outbound.request("POST", url, json=body, headers=_headers())
+    if response.status_code >= 400:
+        log.error("Send API refused a message to %s: %d %s", psid, response.status_code, response.text[:500])
