@@ -37,10 +37,11 @@ def _has_value(p: Procedure, name: str) -> bool:
 
 def status(p: Procedure, name: str) -> str:
     flagged = {f.field for f in p.flags}
-    if name in flagged or name in p.raw:
+    if name in flagged or (name in p.raw and name not in ("channels",)):
         return FLAGGED
     if name == "time" and any(
-        ch.time is not None and ch.time.value is not None and ch.time.unit is TimeUnit.UNKNOWN for ch in p.channels
+        ch.time is not None and ch.time.value is not None and ch.time.unit is TimeUnit.UNKNOWN
+        for ch in p.channels
     ):
         return FLAGGED
     return CLEAN if _has_value(p, name) else MISSING
@@ -85,7 +86,9 @@ def build_report(procs: list[Procedure], worst: int = 10) -> Report:
             for fee in ch.fees:
                 r.fee_kinds[fee.kind.value] += 1
         for fl in p.flags:
-            r.flag_problems[f"{fl.field}: {fl.problem.split(':')[0] if fl.field == 'documents' else fl.problem}"] += 1
+            r.flag_problems[
+                f"{fl.field}: {fl.problem.split(':')[0] if fl.field == 'documents' else fl.problem}"
+            ] += 1
     ranked = sorted(procs, key=badness, reverse=True)[:worst]
     r.worst = [(p, [f"{f}={status(p, f)}" for f in FIELDS if status(p, f) != CLEAN]) for p in ranked]
     return r
@@ -110,7 +113,9 @@ def format_report(r: Report, worst: int = 10) -> str:
         f"{_pct(r.core_clean, r.total).strip()}"
     )
     for ds, n in sorted(r.by_dataset.items()):
-        lines.append(f"  {ds}: {r.core_clean_by_dataset[ds]}/{n} = {_pct(r.core_clean_by_dataset[ds], n).strip()}")
+        lines.append(
+            f"  {ds}: {r.core_clean_by_dataset[ds]}/{n} = {_pct(r.core_clean_by_dataset[ds], n).strip()}"
+        )
     lines.append("")
     lines.append("Time units per channel: " + ", ".join(f"{k} {v}" for k, v in r.time_units.most_common()))
     lines.append("Fee kinds per channel: " + ", ".join(f"{k} {v}" for k, v in r.fee_kinds.most_common()))

@@ -9,12 +9,14 @@ Files: ``procedures/<group>/<code>.yaml`` (one procedure each) and ``notices/<id
 from __future__ import annotations
 
 import hashlib
+import os
+import pickle
 import re
 from pathlib import Path
 
 import yaml
 
-from knowledge.schema import Notice, NoticeSection, Procedure
+from knowledge.schema import Notice, Procedure
 
 try:  # libyaml is ~10x faster; fall back to the pure-Python loader
     _Loader = yaml.CSafeLoader
@@ -46,9 +48,54 @@ def read_procedure_data(path: Path) -> dict:
     return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
 
 
-def load_procedures(knowledge_dir: Path | None = None) -> list[Procedure]:
-    """All procedures, sorted by (group folder, code). Raises on an invalid file."""
-    return [Procedure.model_validate(read_procedure_data(p)) for p in procedure_files(knowledge_dir)]
+def load_procedures(knowledge_dir: Path | None = None, *, use_cache: bool = True) -> list[Procedure]:
+    """All procedures, sorted by (group folder, code). Raises on an invalid file.
+
+    Parsing ~18 MB of YAML takes ~3 s, so the validated records are also pickled under
+    ``<var_dir>/cache/`` keyed by the sha256 of the procedure files (any edit invalidates it);
+    a warm load takes well under a second. The YAML files stay the single source of truth.
+    """
+    files = procedure_files(knowledge_dir)
+    cache = _cache_path(knowledge_dir, files) if use_cache else None
+    if cache is not None and cache.exists():
+        try:
+            with cache.open("rb") as fh:
+                procs = pickle.load(fh)
+            if isinstance(procs, list) and all(isinstance(p, Procedure) for p in procs[:1]):
+                return procs
+        except Exception:
+            pass
+    procs = [Procedure.model_validate(read_procedure_data(p)) for p in files]
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            for old in cache.parent.glob(cache.name.rsplit("-", 1)[0] + "-*.pickle"):
+                old.unlink(missing_ok=True)
+            tmp = cache.with_suffix(f".tmp{os.getpid()}")
+            with tmp.open("wb") as fh:
+                pickle.dump(procs, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(cache)
+        except OSError:
+            pass
+    return procs
+
+
+def _cache_path(knowledge_dir: Path | None, files: list[Path]) -> Path | None:
+    try:
+        from tthc.settings import get_settings
+
+        var_dir = get_settings().var_dir
+    except Exception:
+        return None
+    root = default_dir(knowledge_dir).resolve()
+    h = hashlib.sha256()
+    for f in files:
+        rel = f.relative_to(root).as_posix().encode() if f.is_relative_to(root) else str(f).encode()
+        data = f.read_bytes()
+        h.update(len(rel).to_bytes(4, "big") + rel + len(data).to_bytes(8, "big") + data)
+    h.update(Procedure.__module__.encode() + str(sorted(Procedure.model_fields)).encode())
+    dir_key = hashlib.sha256(str(root).encode()).hexdigest()[:12]
+    return var_dir / "cache" / f"procedures-{dir_key}-{h.hexdigest()[:24]}.pickle"
 
 
 # --- notices ---------------------------------------------------------------------
@@ -117,7 +164,9 @@ def knowledge_hash(knowledge_dir: Path | None = None) -> str:
     files = procedure_files(root) + notice_files(root)
     lex = root / LEXICON
     if lex.is_dir():
-        files += [p for p in lex.rglob("*") if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"]
+        files += [
+            p for p in lex.rglob("*") if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+        ]
     h = hashlib.sha256()
     for p in sorted(set(files), key=lambda p: p.relative_to(root).as_posix()):
         rel = p.relative_to(root).as_posix().encode()

@@ -9,7 +9,18 @@ import re
 from pathlib import Path
 
 from knowledge.importer import common as c
-from knowledge.schema import Channel, ChannelKind, Document, Fee, FeeKind, LegalBasis, ParseFlag, Procedure, ProcessingTime, TimeUnit
+from knowledge.schema import (
+    Channel,
+    ChannelKind,
+    Document,
+    Fee,
+    FeeKind,
+    LegalBasis,
+    ParseFlag,
+    Procedure,
+    ProcessingTime,
+    TimeUnit,
+)
 
 DATASET = "bqp-nhdandz"
 SOURCE_URL = "https://github.com/nhdandz/ThuTucHanhChinh (data/extracted_fixed), Word export {file} of csdl.dichvucong.gov.vn"
@@ -130,7 +141,9 @@ def parse_record(d: dict, today: dt.date) -> Procedure:
         competent_authority=c.value_or_empty(content.get("cơ_quan_có_thẩm_quyền")),
         coordinating_agency=c.value_or_empty(content.get("cơ_quan_phối_hợp")),
         address=c.value_or_empty(content.get("địa_chỉ_tiếp_nhận_hs")),
-        applicants=[a.strip() for a in c.value_or_empty(content.get("đối_tượng_thực_hiện")).split(",") if a.strip()],
+        applicants=[
+            a.strip() for a in c.value_or_empty(content.get("đối_tượng_thực_hiện")).split(",") if a.strip()
+        ],
         channels=channels,
         steps=c.split_steps(content.get("trình_tự_thực_hiện", "")),
         documents=docs,

@@ -43,7 +43,9 @@ def procedure_yaml(p: Procedure) -> str:
     return dump_yaml(data)
 
 
-def run(raw_dir: Path, seeds_dir: Path, knowledge_dir: Path, progress=None, today: dt.date | None = None) -> ImportResult:
+def run(
+    raw_dir: Path, seeds_dir: Path, knowledge_dir: Path, progress=None, today: dt.date | None = None
+) -> ImportResult:
     """Parse all sources and (re)write ``knowledge_dir``. ``progress(iterable, total, desc)`` wraps loops."""
     t0 = time.perf_counter()
     today = today or dt.date.today()
@@ -53,7 +55,9 @@ def run(raw_dir: Path, seeds_dir: Path, knowledge_dir: Path, progress=None, toda
 
     def add(group: str, proc: Procedure) -> None:
         if proc.code in by_code:
-            res.replaced.append(f"{proc.code}: {by_code[proc.code][1].source_dataset} -> {proc.source_dataset}")
+            res.replaced.append(
+                f"{proc.code}: {by_code[proc.code][1].source_dataset} -> {proc.source_dataset}"
+            )
         by_code[proc.code] = (group, proc)
         res.procedures[proc.source_dataset] = res.procedures.get(proc.source_dataset, 0) + 1
 

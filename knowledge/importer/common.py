@@ -116,7 +116,7 @@ def recover_unit(value: float, *texts: str) -> tuple[TimeUnit, str] | None:
     num = rf"0*{n}(?!\d)"
     pat = re.compile(
         r"(?:thời hạn(?: giải quyết)?(?: là| tối đa| không quá)?|trong vòng|trong thời gian|không quá|tối đa)"
-        rf"\s*:?\s*{num}\s*(?:\([^)]{{1,15}}\)\s*)?{UNIT_RE}(?![a-zà-ỹ])",
+        rf"\s*:?\s*{num}\s*(?:\([^)]{{1,15}}\)\s*)?(ngày làm việc|ngày|giờ làm việc|giờ)(?![a-zà-ỹ])",
         re.IGNORECASE,
     )
     found: dict[TimeUnit, str] = {}

@@ -105,9 +105,7 @@ def parse_fee(cell: str) -> tuple[list[Fee], str, str | None]:
     return [], cell, "fee: unrecognised cell"
 
 
-def parse_channels(
-    text: str, *context: str
-) -> tuple[list[Channel], list[ParseFlag], str | None]:
+def parse_channels(text: str, *context: str) -> tuple[list[Channel], list[ParseFlag], str | None]:
     """Returns (channels, flags, raw text to keep if anything was not parsed cleanly)."""
     flags: list[ParseFlag] = []
     s = c.nfc(text).strip()
@@ -120,7 +118,7 @@ def parse_channels(
     if parts[0].strip():
         c.flag(flags, "channels", "text before the first channel row")
     channels: list[Channel] = []
-    for word, cell in zip(parts[1::2], parts[2::2]):
+    for word, cell in zip(parts[1::2], parts[2::2], strict=False):
         kind = CHANNEL_WORDS[word]
         time = None
         if cell.startswith("Không có thông tin"):
@@ -130,7 +128,7 @@ def parse_channels(
             if time is None:
                 c.flag(flags, "time", "time cell not recognised")
             elif not has_unit:
-                fees_probe, desc_probe, _ = parse_fee(rest)
+                _fees_probe, desc_probe, _ = parse_fee(rest)
                 found = c.recover_unit(time.value, desc_probe, *context)
                 if found:
                     unit, evidence = found
@@ -173,7 +171,7 @@ def parse_documents(text: str) -> tuple[list[Document], list[ParseFlag], str | N
     flags: list[ParseFlag] = []
     s = cut_at_next_section(c.nfc(text)).strip()
     s = re.sub(r"^Thành phần hồ sơ", "", s)
-    if not s or s.lower() == "không có thông tin":
+    if not s.strip("- ") or s.lower() == "không có thông tin":
         return [], [], None
     docs: list[Document] = []
     if DOC_HEADER not in s:
@@ -195,6 +193,12 @@ def parse_documents(text: str) -> tuple[list[Document], list[ParseFlag], str | N
             pos = m.end()
             name, form = _split_form(c.clean(name_part))
             name = name.strip()
+            if not name and form:
+                # the whole cell is a file name: it names the document too
+                name = re.sub(r"\.(docx?|pdf|xlsx?)$", "", form, flags=re.IGNORECASE)
+            if not re.search(r"[^\W\d_]", name):
+                # "+ 01 bản chính": a count note of the previous item, not a document
+                continue
             if not re.search(r"[^\W\d_]{2,}", name):
                 c.flag(flags, "documents", f"item without a name: {name_part.strip()[:40]!r}")
                 continue
@@ -221,10 +225,94 @@ def parse_documents(text: str) -> tuple[list[Document], list[ParseFlag], str | N
 
 
 _TITLE_WORDS = set(
-    """thông nghị luật quy quyết sửa về hướng pháp bộ ban nghĩa nhập thực thuế biểu biên kinh hàng phí các
-    tiếp trang biển khoản công chỉ văn hiến lệnh danh điều chương kế chế an phân định số tư hợp quản bãi bổ
-    lệ tổ giao xử cấp đăng mức hệ tiêu chính miễn ưu hoạt bảo phòng xuất du giá đo kiểm khai dân hải hộ đất
-    nhà môi tài ngân tín chứng doanh đầu xây giám trợ tạm thi vận đường nội phê""".split()
+    [
+        "thông",
+        "nghị",
+        "luật",
+        "quy",
+        "quyết",
+        "sửa",
+        "về",
+        "hướng",
+        "pháp",
+        "bộ",
+        "ban",
+        "nghĩa",
+        "nhập",
+        "thực",
+        "thuế",
+        "biểu",
+        "biên",
+        "kinh",
+        "hàng",
+        "phí",
+        "các",
+        "tiếp",
+        "trang",
+        "biển",
+        "khoản",
+        "công",
+        "chỉ",
+        "văn",
+        "hiến",
+        "lệnh",
+        "danh",
+        "điều",
+        "chương",
+        "kế",
+        "chế",
+        "an",
+        "phân",
+        "định",
+        "số",
+        "tư",
+        "hợp",
+        "quản",
+        "bãi",
+        "bổ",
+        "lệ",
+        "tổ",
+        "giao",
+        "xử",
+        "cấp",
+        "đăng",
+        "mức",
+        "hệ",
+        "tiêu",
+        "chính",
+        "miễn",
+        "ưu",
+        "hoạt",
+        "bảo",
+        "phòng",
+        "xuất",
+        "du",
+        "giá",
+        "đo",
+        "kiểm",
+        "khai",
+        "dân",
+        "hải",
+        "hộ",
+        "đất",
+        "nhà",
+        "môi",
+        "tài",
+        "ngân",
+        "tín",
+        "chứng",
+        "doanh",
+        "đầu",
+        "xây",
+        "giám",
+        "trợ",
+        "tạm",
+        "thi",
+        "vận",
+        "đường",
+        "nội",
+        "phê",
+    ]
 )
 
 
@@ -322,7 +410,7 @@ def parse_record(d: dict, today: dt.date) -> Procedure:
         c.flag(flags, "levels", f"unknown level {unknown}")
         raw["levels"] = d.get("cap_thuc_hien", "")
     steps_text = d.get("trinh_tu_thuc_hien", "")
-    channels, f, r = parse_channels(d.get("cach_thuc_thuc_hien", ""), steps_text)
+    channels, f, r = parse_channels(d.get("cach_thuc_thuc_hien", ""), steps_text, d.get("raw_text", ""))
     flags += f
     if r:
         raw["channels"] = r
@@ -374,4 +462,12 @@ def load(path: Path, today: dt.date) -> Procedure:
 
 
 # re-exported for tests
-__all__ = ["parse_channels", "parse_documents", "parse_legal", "parse_record", "iter_files", "load", "TimeUnit"]
+__all__ = [
+    "TimeUnit",
+    "iter_files",
+    "load",
+    "parse_channels",
+    "parse_documents",
+    "parse_legal",
+    "parse_record",
+]

@@ -68,7 +68,9 @@ def parse_record(d: dict, today: dt.date) -> Procedure:
             ProcessingTime(
                 value=value,
                 unit=unit,
-                text=c.clean(f"{c.fmt_number(value)} {unit.value}" if unit is not TimeUnit.UNKNOWN else str(value)),
+                text=c.clean(
+                    f"{c.fmt_number(value)} {unit.value}" if unit is not TimeUnit.UNKNOWN else str(value)
+                ),
             )
             if value is not None
             else None
@@ -114,7 +116,8 @@ def parse_record(d: dict, today: dt.date) -> Procedure:
         decision=c.clean(proposal.get("proposalNumber") or d.get("decisionNo")),
         agency="; ".join(_names(d.get("departmentsExecuting"))) or c.clean(d.get("executingAgencies")),
         competent_authority="; ".join(_names(d.get("departmentsAuthority"))),
-        coordinating_agency="; ".join(_names(d.get("departmentsCoordinating"))) or c.clean(d.get("coordinatingAgencies")),
+        coordinating_agency="; ".join(_names(d.get("departmentsCoordinating")))
+        or c.clean(d.get("coordinatingAgencies")),
         address=c.clean(d.get("dossierReceivingAddresses")),
         applicants=_names(d.get("subjectTypesDetails")),
         channels=channels,
