@@ -52,6 +52,15 @@ def core_clean(p: Procedure) -> bool:
     return all(status(p, f) == CLEAN for f in CORE)
 
 
+SOURCE_GAPS = {"number without unit (unit lost by the crawl)"}
+
+
+def core_parsed(p: Procedure) -> bool:
+    """No parse problem in the core fields: only gaps of the source itself (a time unit the crawl lost,
+    a cell saying "Không có thông tin") keep the record from being clean."""
+    return not any(f.field in CORE and f.problem not in SOURCE_GAPS for f in p.flags)
+
+
 def badness(p: Procedure) -> tuple[int, int]:
     st = [status(p, f) for f in FIELDS]
     core = [status(p, f) for f in CORE]
@@ -65,6 +74,10 @@ class Report:
     counts: dict[str, Counter] = field(default_factory=dict)
     core_clean: int = 0
     core_clean_by_dataset: Counter = field(default_factory=Counter)
+    core_parsed: int = 0
+    unit_lost: int = 0
+    fee_no_info: int = 0
+    time_no_info: int = 0
     time_units: Counter = field(default_factory=Counter)
     fee_kinds: Counter = field(default_factory=Counter)
     flag_problems: Counter = field(default_factory=Counter)
@@ -81,6 +94,10 @@ def build_report(procs: list[Procedure], worst: int = 10) -> Report:
         if core_clean(p):
             r.core_clean += 1
             r.core_clean_by_dataset[p.source_dataset] += 1
+        r.core_parsed += core_parsed(p)
+        r.unit_lost += any(f.problem in SOURCE_GAPS for f in p.flags)
+        r.fee_no_info += bool(p.channels) and any(not ch.fees for ch in p.channels)
+        r.time_no_info += bool(p.channels) and any(ch.time is None for ch in p.channels)
         for ch in p.channels:
             r.time_units[ch.time.unit.value if ch.time and ch.time.value is not None else "(no number)"] += 1
             for fee in ch.fees:
@@ -116,6 +133,15 @@ def format_report(r: Report, worst: int = 10) -> str:
         lines.append(
             f"  {ds}: {r.core_clean_by_dataset[ds]}/{n} = {_pct(r.core_clean_by_dataset[ds], n).strip()}"
         )
+    lines.append(
+        f"Why not clean: time unit lost by the crawl (bare number, unit unknown) in {r.unit_lost} records; "
+        f"a channel whose time cell says 'Không có thông tin' in {r.time_no_info}; "
+        f"a channel whose fee cell says 'Không có thông tin' in {r.fee_no_info}."
+    )
+    lines.append(
+        f"Core fields without any parse problem (source gaps aside): {r.core_parsed}/{r.total} = "
+        f"{_pct(r.core_parsed, r.total).strip()}"
+    )
     lines.append("")
     lines.append("Time units per channel: " + ", ".join(f"{k} {v}" for k, v in r.time_units.most_common()))
     lines.append("Fee kinds per channel: " + ", ".join(f"{k} {v}" for k, v in r.fee_kinds.most_common()))

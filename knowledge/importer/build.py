@@ -40,6 +40,10 @@ def link_same_as(procs: list[Procedure]) -> None:
 def procedure_yaml(p: Procedure) -> str:
     data = p.model_dump(mode="json", exclude_defaults=True)
     data = {"code": p.code, "title": p.title, **data}
+    # an unknown unit is information for the reader of the file: always write it
+    for ch, out in zip(p.channels, data.get("channels", [])):
+        if ch.time is not None and "time" in out:
+            out["time"] = {"value": ch.time.value, "unit": ch.time.unit.value, "text": ch.time.text}
     return dump_yaml(data)
 
 

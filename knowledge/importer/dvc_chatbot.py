@@ -54,9 +54,9 @@ LEGAL_HEADER = "Tên văn bản pháp lýMã văn bản"
 _LOWER = "a-zàáảãạăắằẳẵặâấầẩẫậèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵđ"
 _UPPER = "A-ZÀÁẢÃẠĂẮẰẲẴẶÂẤẦẨẪẬÈÉẺẼẸÊẾỀỂỄỆÌÍỈĨỊÒÓỎÕỌÔỐỒỔỖỘƠỚỜỞỠỢÙÚỦŨỤƯỨỪỬỮỰỲÝỶỸỴĐ"
 _LEGAL_NUM = re.compile(
-    r"\d+(?:\.\d+)?/\d{4}/(?:[A-ZĐ]*QH\d{2}|[A-ZĐ]+)(?:-(?:[A-ZĐ]*QH\d{2}|[A-ZĐ]*Tg|[A-ZĐ]+))*"
+    r"\d+[a-z]?(?:\.[a-z\d]+)?(?:/\d{4})?/(?:[A-ZĐ]*QH\d{2}|[A-ZĐ]+)(?:-(?:[A-ZĐ]*QH\d{2}|[A-ZĐ]*Tg|[A-ZĐ]+))*"
 )
-_LEGAL_NUM_STRICT = re.compile(r"^\d+(?:\.\d+)?/\d{4}/[A-ZĐ][A-ZĐa-z0-9\-]*$")
+_LEGAL_NUM_STRICT = re.compile(r"^\d+[a-z]?(?:\.[a-z\d]+)?(?:/\d{4})?/[A-ZĐ][A-ZĐa-z0-9\-]*$")
 _TITLE_START = re.compile(rf"[{_UPPER}][{_LOWER}]|[{_UPPER}]{{2,}}[\s,]|[{_UPPER}]\s")
 
 # Section labels of the detail page, used to cut text that bled from the next section.
@@ -363,16 +363,24 @@ def parse_legal(text: str) -> tuple[list[LegalBasis], list[ParseFlag], str | Non
         title = c.clean(body[pos:start])
         if not title:
             continue
+        # "…môi trườngLuật số" + "146/2025/QH15": the words before the number belong to the number column
+        title = re.sub(
+            rf"(?<=[{_LOWER}.)\d])(?:(?:Luật|Nghị định|Thông tư|Quyết định|Nghị quyết|Pháp lệnh)\s+)?số\s*$", "", title
+        ).strip()
         out.append(LegalBasis(number=num, title=title))
         pos = end
     tail = c.clean(body[pos:])
-    if tail:
+    m_end = re.search(r"(?<=\D)(\d+/\d{4})$", tail)
+    if tail and m_end and c.clean(tail[: m_end.start()]):
+        # "Nghị định số 46/2020/NĐ-CP" + "46/2020": the column holds a number without its suffix
+        out.append(LegalBasis(number=m_end.group(1), title=c.clean(tail[: m_end.start()])))
+    elif tail:
         out.append(LegalBasis(number=None, title=tail))
         c.flag(flags, "legal_bases", "last row without a document number")
     for lb in out:
         if lb.number and not _LEGAL_NUM_STRICT.match(lb.number):
             c.flag(flags, "legal_bases", f"odd number {lb.number!r}")
-        if re.match(r"\d", lb.title) or len(lb.title.split()) < 2:
+        if re.match(r"\d", lb.title) and lb.title != lb.number:
             c.flag(flags, "legal_bases", "row boundary uncertain")
     if not out:
         c.flag(flags, "legal_bases", "no row parsed")
