@@ -91,7 +91,19 @@ index: model text-model
 rasa-model: $(RASA_STAMP) text-model
 	$(RASA_VENV)/bin/python -m bot.train
 
-setup: envs model text-model index rasa-model
+setup: envs model text-model index rasa-model widget
+
+# Web widget: api/widget/src → api/static/widget.js (esbuild). The bundle is committed and
+# carries the hash of its inputs, so an unchanged widget needs neither node nor npm.
+WIDGET_HASH := $(shell cd api/widget && cat package.json package-lock.json build.mjs $$(find src -type f | sort) 2>/dev/null | sha256sum | cut -c1-16)
+.PHONY: widget
+widget:
+	@if head -c 200 api/static/widget.js 2>/dev/null | grep -q "inputs:$(WIDGET_HASH)"; then \
+	  echo "==> widget.js up to date ($(WIDGET_HASH))"; \
+	else \
+	  echo "==> Building api/static/widget.js ($(WIDGET_HASH))"; \
+	  cd api/widget && npm ci --no-audit --no-fund --loglevel=error && WIDGET_HASH=$(WIDGET_HASH) node build.mjs; \
+	fi
 
 # ---------------------------------------------------------------- run
 .PHONY: run
@@ -106,9 +118,17 @@ lint: $(APP_STAMP)
 	$(APP_VENV)/bin/ruff format --check .
 
 .PHONY: test
-test: setup lint
+test: setup lint browser
 	$(RASA_VENV)/bin/python -m pytest tests/rasa_env -q
 	$(APP_VENV)/bin/python -m pytest tests --ignore=tests/rasa_env -q
+
+# Headless Chromium + chromedriver from Debian for the browser tests (CI starts on a clean machine).
+.PHONY: browser
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  echo "==> Installing chromium + chromium-driver (apt)"; \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
 .PHONY: nlu-report
 nlu-report: rasa-model
