@@ -132,7 +132,7 @@ def parse_record(d: dict, today: dt.date) -> Procedure:
     keywords = c.value_or_empty(content.get("từ_khóa"))
     return Procedure(
         code=c.clean(meta.get("mã_thủ_tục") or d["thu_tuc_id"]),
-        title=c.clean(meta.get("tên_thủ_tục")),
+        title=" ".join(c.clean(meta.get("tên_thủ_tục")).split()),
         field=c.value_or_empty(meta.get("lĩnh_vực")),
         levels=levels,
         procedure_type=c.value_or_empty(meta.get("loại_thủ_tục")),

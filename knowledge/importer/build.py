@@ -27,10 +27,12 @@ class ImportResult:
 
 
 def link_same_as(procs: list[Procedure]) -> None:
-    """Procedures with the same normalised title but different codes point to each other."""
-    groups: dict[str, list[Procedure]] = defaultdict(list)
+    """Procedures with the same normalised title and the same field (lĩnh vực) but different codes point
+    to each other (the same procedure published at xã / tỉnh / bộ level). The field is part of the key:
+    "Gia hạn nộp thuế" exists both under Thuế and Hải quan, which are different procedures."""
+    groups: dict[tuple[str, str], list[Procedure]] = defaultdict(list)
     for p in procs:
-        groups[norm_title(p.title)].append(p)
+        groups[(norm_title(p.title), norm_title(p.field))].append(p)
     for group in groups.values():
         codes = sorted({p.code for p in group})
         for p in group:
@@ -41,7 +43,7 @@ def procedure_yaml(p: Procedure) -> str:
     data = p.model_dump(mode="json", exclude_defaults=True)
     data = {"code": p.code, "title": p.title, **data}
     # an unknown unit is information for the reader of the file: always write it
-    for ch, out in zip(p.channels, data.get("channels", [])):
+    for ch, out in zip(p.channels, data.get("channels", []), strict=True):
         if ch.time is not None and "time" in out:
             out["time"] = {"value": ch.time.value, "unit": ch.time.unit.value, "text": ch.time.text}
     return dump_yaml(data)

@@ -365,7 +365,9 @@ def parse_legal(text: str) -> tuple[list[LegalBasis], list[ParseFlag], str | Non
             continue
         # "…môi trườngLuật số" + "146/2025/QH15": the words before the number belong to the number column
         title = re.sub(
-            rf"(?<=[{_LOWER}.)\d])(?:(?:Luật|Nghị định|Thông tư|Quyết định|Nghị quyết|Pháp lệnh)\s+)?số\s*$", "", title
+            rf"(?<=[{_LOWER}.)\d])(?:(?:Luật|Nghị định|Thông tư|Quyết định|Nghị quyết|Pháp lệnh)\s+)?số\s*$",
+            "",
+            title,
         ).strip()
         out.append(LegalBasis(number=num, title=title))
         pos = end
@@ -434,7 +436,7 @@ def parse_record(d: dict, today: dt.date) -> Procedure:
     conditions = c.value_or_empty(cut_at_next_section(c.nfc(d.get("yeu_cau_dieu_kien", ""))))
     return Procedure(
         code=c.clean(d["ma_thu_tuc"]),
-        title=c.clean(d["ten_thu_tuc"]),
+        title=" ".join(c.clean(d["ten_thu_tuc"]).split()),
         field=c.value_or_empty(d.get("linh_vuc")),
         levels=levels,
         procedure_type=c.value_or_empty(d.get("loai_thu_tuc")),

@@ -109,7 +109,7 @@ def parse_record(d: dict, today: dt.date) -> Procedure:
     ministry = c.clean(d.get("departmentPromulgateName"))
     return Procedure(
         code=c.clean(d.get("code") or d.get("codeNotation")),
-        title=c.clean(d.get("name")),
+        title=" ".join(c.clean(d.get("name")).split()),
         field="; ".join(_names(d.get("categoriesDetails"))),
         levels=levels,
         procedure_type=c.clean(d.get("formalityType")),

@@ -227,3 +227,22 @@ def test_parse_legal_glued_numbers():
         ("68/2020/QH14", "Luật Cư trú 2020"),
     ]
     assert flags == []
+
+
+@needs_raw
+@pytest.mark.parametrize(
+    ("loader", "rel", "code"),
+    [
+        ("dvc", "dvc-chatbot-tthc/records/bo-cong-an/1.004222.json", "1.004222"),
+        ("dvc", "dvc-chatbot-tthc/records/bo-tu-phap/1.001193.json", "1.001193"),
+        ("bqp", "bqp-nhdandz/records/1.013133.json", "1.013133"),
+    ],
+)
+def test_committed_records_match_importer(procs, loader, rel, code):
+    """The committed files are what the current importer produces (re-run `tthc kb import` if not)."""
+    from knowledge.importer import bqp
+
+    module = dvc_chatbot if loader == "dvc" else bqp
+    fresh = module.load(RAW / rel, procs[code].imported_at)
+    committed = procs[code]
+    assert fresh.model_dump(exclude={"same_as"}) == committed.model_dump(exclude={"same_as"})
