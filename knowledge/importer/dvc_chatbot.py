@@ -46,10 +46,6 @@ _FEE_EMPTY_AMOUNT = re.compile(r"^(Việt Nam Đồng|VNĐ|Đồng)(?=\(|$)")
 
 DOC_HEADER = "Tên giấy tờMẫu đơn, tờ khaiSố lượng"
 _QTY = re.compile(r"(\d+) bản chính(?:,(\d+) bản sao)?")
-_FORM_FILE = re.compile(
-    r"(?:(?<=[.);:,])|^)\s*([^.;:()]*?(?:\(\d+\)[^.;:()]*?)?\.(?:docx|doc|pdf|xlsx|xls|rar|zip))$",
-    re.IGNORECASE,
-)
 LEGAL_HEADER = "Tên văn bản pháp lýMã văn bản"
 _LOWER = "a-zàáảãạăắằẳẵặâấầẩẫậèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵđ"
 _UPPER = "A-ZÀÁẢÃẠĂẮẰẲẴẶÂẤẦẨẪẬÈÉẺẼẸÊẾỀỂỄỆÌÍỈĨỊÒÓỎÕỌÔỐỒỔỖỘƠỚỜỞỠỢÙÚỦŨỤƯỨỪỬỮỰỲÝỶỸỴĐ"
@@ -149,15 +145,43 @@ def parse_channels(text: str, *context: str) -> tuple[list[Channel], list[ParseF
 # --- documents -------------------------------------------------------------------
 
 
-def _split_form(name: str) -> tuple[str, str | None]:
-    forms: list[str] = []
-    while True:
-        m = _FORM_FILE.search(name)
-        if not m or not m.group(1).strip():
+_EXT = r"\.(?:docx|doc|pdf|xlsx|xls|rar|zip)"
+_PUNCT_BOUNDARY = re.compile(r"(?<=[^\d\s][.;:,])(?=[^\s\d])|(?<=\)[.;:,])(?=\S)|(?<=\))(?=\w)")
+_GLUE_BOUNDARY = re.compile(rf"(?<=[{_LOWER}])(?=[{_UPPER}])")
+_FILE_SPLIT = re.compile(r"(?<=\.docx|\.xlsx)|(?<=\.pdf|\.rar|\.zip)|(?<=\.doc|\.xls)(?=[^x])", re.IGNORECASE)
+
+
+def _split_form(text: str) -> tuple[str, str | None]:
+    """Split the 'Mẫu đơn, tờ khai' column (form file names) glued to the end of a document name.
+
+    The file part starts after a sentence mark glued to it ("(NA20).Mau NA20-BCA.docx", "theo mẫu;Mau…"),
+    otherwise at a lowercase→capital glue ("…khoáng sảnMau 19-Phu luc_39.2025.TT-BNNMT_02.7.2025.docx").
+    Several files follow each other directly ("A.docxB.docx")."""
+    if not re.search(_EXT + r"$", text, flags=re.IGNORECASE):
+        return text, None
+
+    def valid(pos: int) -> bool:
+        if not re.search(_EXT, text[pos:], flags=re.IGNORECASE):
+            return False  # the boundary is the dot of the last extension
+        if text[pos - 1 : pos] == "." and re.match(_EXT, text[pos - 1 :], flags=re.IGNORECASE):
+            return False  # the dot of an earlier file's extension ("A.docxB.docx")
+        first = re.split(_EXT, text[pos:], maxsplit=1, flags=re.IGNORECASE)[0]
+        return len(re.findall(r"[^\W\d_]", first)) >= 2
+
+    start = None
+    for pattern in (_PUNCT_BOUNDARY, _GLUE_BOUNDARY):
+        positions = [m.start() for m in pattern.finditer(text) if valid(m.start())]
+        if positions:
+            start = positions[-1]
             break
-        forms.insert(0, m.group(1).strip())
-        name = name[: m.start(1)].rstrip()
-    return name, ("; ".join(forms) or None)
+    if start is None:
+        return text, None
+    forms = [f.strip() for f in _FILE_SPLIT.split(text[start:]) if f.strip()]
+    name = text[:start].strip()
+    if not re.search(r"[^\W\d_]{2,}", name):
+        # the whole cell is a file name: it names the document too
+        name = re.sub(_EXT + r"$", "", forms[0], flags=re.IGNORECASE)
+    return name, "; ".join(forms)
 
 
 def _heading(text: str) -> str | None:
@@ -193,9 +217,6 @@ def parse_documents(text: str) -> tuple[list[Document], list[ParseFlag], str | N
             pos = m.end()
             name, form = _split_form(c.clean(name_part))
             name = name.strip()
-            if not name and form:
-                # the whole cell is a file name: it names the document too
-                name = re.sub(r"\.(docx?|pdf|xlsx?)$", "", form, flags=re.IGNORECASE)
             if not re.search(r"[^\W\d_]", name):
                 # "+ 01 bản chính": a count note of the previous item, not a document
                 continue

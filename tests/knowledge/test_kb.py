@@ -246,3 +246,29 @@ def test_committed_records_match_importer(procs, loader, rel, code):
     fresh = module.load(RAW / rel, procs[code].imported_at)
     committed = procs[code]
     assert fresh.model_dump(exclude={"same_as"}) == committed.model_dump(exclude={"same_as"})
+
+
+@pytest.mark.parametrize(
+    ("cell", "name", "form"),
+    [
+        (
+            "Văn bản đề nghị hủy tài khoản điện tử (NA20).Mau NA20-BCA.docx",
+            "Văn bản đề nghị hủy tài khoản điện tử (NA20).",
+            "Mau NA20-BCA.docx",
+        ),
+        ("Danh sách theo mẫu;MauA.docxMauB.docx", "Danh sách theo mẫu;", "MauA.docx; MauB.docx"),
+        (
+            "Đề án đóng cửa mỏ khoáng sảnMau 19-Phu luc_39.2025.TT-BNNMT_02.7.2025.docx",
+            "Đề án đóng cửa mỏ khoáng sản",
+            "Mau 19-Phu luc_39.2025.TT-BNNMT_02.7.2025.docx",
+        ),
+        (
+            "Tờ khai do cha, mẹ khai và ký tên.M01b (1).pdf",
+            "Tờ khai do cha, mẹ khai và ký tên.",
+            "M01b (1).pdf",
+        ),
+        ("Giấy chứng sinh", "Giấy chứng sinh", None),
+    ],
+)
+def test_form_file_split(cell, name, form):
+    assert dvc_chatbot._split_form(cell) == (name, form)
