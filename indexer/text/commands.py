@@ -18,7 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     n = sub.add_parser("normalize", help="Chuẩn hoá câu hỏi: Unicode, viết tắt, khôi phục dấu")
     n.add_argument("text", nargs="*", help="Câu cần chuẩn hoá (hiện từng bước)")
-    n.add_argument("--jsonl", action="store_true", help='Đọc {"id","q"} từ stdin, ghi {"id","text"} ra stdout')
+    n.add_argument(
+        "--jsonl", action="store_true", help='Đọc {"id","q"} từ stdin, ghi {"id","text"} ra stdout'
+    )
     n.set_defaults(handler=_normalize)
 
 

@@ -16,6 +16,7 @@ Only the standard library is used (the Rasa environment loads this too).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import threading
@@ -93,6 +94,10 @@ class Lexicon:
             log.warning("lexicon file missing: %s", path)
         return lex
 
+    def is_key_token(self, token: str) -> bool:
+        """True if ``token`` (any case) is one of the single-token forms of the lexicon."""
+        return (token.lower(),) in self.expansions
+
     # --- matching ----------------------------------------------------------------
     @staticmethod
     def _tokens(text: str) -> list[re.Match]:
@@ -102,7 +107,7 @@ class Lexicon:
         """Longest key of ``table`` starting at token i (tokens separated by spaces only)."""
         for n in range(min(max_len, len(toks) - i), 0, -1):
             span = toks[i : i + n]
-            if any(text[a.end() : b.start()].strip() for a, b in zip(span, span[1:])):
+            if any(text[a.end() : b.start()].strip() for a, b in itertools.pairwise(span)):
                 continue
             key = tuple(m.group(0).lower() for m in span)
             if key in table:

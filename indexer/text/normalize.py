@@ -41,7 +41,9 @@ TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # huyền sắc
 _VOWELS = set("aăâeêioôơuưy")
 _MODIFIED_VOWELS = set("ăâêôơư")
 _LOOKALIKES = {"\u00d0": "Đ", "\u00f0": "đ", "\u0189": "Đ", "\u0256": "đ"}
-_CONTROL_RE = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2060\ufeff]")
+_CONTROL_RE = re.compile(
+    r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2060\ufeff]"
+)
 _SPACE_RE = re.compile(r"\s+")
 _LETTERS_RE = re.compile(r"[^\W\d_]+")
 
@@ -198,14 +200,19 @@ def analyze(text: str, *, restore: bool = True) -> TextForms:
 
     original = text if isinstance(text, str) else ("" if text is None else str(text))
     clean = nfc(original)
-    normalized = get_lexicon().expand(clean)
+    lexicon = get_lexicon()
+    normalized = lexicon.expand(clean)
     restored = normalized
     if restore and normalized:
         from indexer.text.restore import get_restorer
 
         restorer = get_restorer()
         if restorer is not None:
-            restored = restorer.restore(normalized)
+            # Did the writer type diacritics? Judge from what they typed, not from our
+            # expansions ("mún", "đk" carry marks but say nothing about the keyboard).
+            typed = [w for w in _LETTERS_RE.findall(clean) if not lexicon.is_key_token(w)]
+            partial = any(has_diacritics(w) for w in typed)
+            restored = restorer.restore(normalized, partial=partial)
     folded = fold(normalized)
     steps = [
         ("original", original),

@@ -16,6 +16,7 @@ application (3.11) and the Rasa (3.10) environment. When no model is built,
 
 from __future__ import annotations
 
+import gc
 import gzip
 import json
 import logging
@@ -86,14 +87,21 @@ class Restorer:
         self.tri: dict[str, float] = data["tri"]
         self.cands: dict[str, list[str]] = data["cands"]
         self.unk_lp: float = data["unk_lp"]
+        self.word_pairs: frozenset[str] = frozenset(data.get("word_pairs", ()))
         params = data.get("params", {})
         self.beam = int(params.get("beam", 6))
         self.keep_bonus = float(params.get("keep_bonus", 2.0))
+        self.word_bonus = float(params.get("word_bonus", 0.0))
 
     @classmethod
     def load(cls, path: Path) -> Restorer:
         with gzip.open(path, "rt", encoding="utf-8") as fh:
-            return cls(json.load(fh), Path(path))
+            restorer = cls(json.load(fh), Path(path))
+        # The model is ~10^6 long-lived objects: keep them out of the cyclic GC's scans,
+        # otherwise a full collection in the middle of a request costs several ms.
+        gc.collect()
+        gc.freeze()
+        return restorer
 
     # --- language model -------------------------------------------------------------
     def logprob(self, u: str, v: str, w: str) -> float:
@@ -128,7 +136,7 @@ class Restorer:
             c = self.candidates(t)
             options.append(c if c else [lm_token(t)])
         beam: dict[tuple[str, str], tuple[float, tuple[str, ...]]] = {(BOS, BOS): (0.0, ())}
-        for t, opts in zip(toks, options):
+        for t, opts in zip(toks, options, strict=True):
             low = t.lower()
             nxt: dict[tuple[str, str], tuple[float, tuple[str, ...]]] = {}
             for (u, v), (score, path) in beam.items():
@@ -136,6 +144,8 @@ class Restorer:
                     s = score + self.logprob(u, v, w)
                     if partial and w == low:
                         s += self.keep_bonus
+                    if self.word_bonus and f"{v} {w}" in self.word_pairs:
+                        s += self.word_bonus
                     key = (v, w)
                     old = nxt.get(key)
                     if old is None or s > old[0]:
@@ -146,8 +156,13 @@ class Restorer:
         best = max(beam.items(), key=lambda kv: kv[1][0] + self.logprob(kv[0][0], kv[0][1], EOS))
         return list(best[1][1])
 
-    def restore(self, text: str) -> str:
-        """Restore the diacritics of syllables typed without them; everything else is kept."""
+    def restore(self, text: str, partial: bool | None = None) -> str:
+        """Restore the diacritics of syllables typed without them; everything else is kept.
+
+        ``partial``: the writer typed some diacritics, so a syllable typed plain is more
+        likely meant plain ("lam lai căn cước" keeps căn cước and still restores "làm lại",
+        but "khai sinh cho con" stays as typed). None: decided from ``text`` itself.
+        """
         if not text:
             return text
         groups = chunks(text)
@@ -157,7 +172,8 @@ class Restorer:
         n_plain = sum(1 for w in words if fold(w) == w.lower())
         if n_plain == 0:
             return text
-        partial = n_plain < len(words)  # the writer can type accents: prefer keeping plain syllables
+        if partial is None:
+            partial = n_plain < len(words)
         out: list[str] = []
         pos = 0
         for g in groups:
@@ -165,7 +181,7 @@ class Restorer:
             if not any(self.candidates(t) for t in toks):
                 continue
             best = self.decode(toks, partial)
-            for m, t, b in zip(g, toks, best):
+            for m, t, b in zip(g, toks, best, strict=True):
                 if self.candidates(t) and b != t.lower():
                     out.append(text[pos : m.start()])
                     out.append(_match_case(t, b))
