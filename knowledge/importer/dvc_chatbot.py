@@ -29,6 +29,7 @@ from knowledge.schema import (
     LegalBasis,
     ParseFlag,
     Procedure,
+    ProcessingTime,
     TimeUnit,
 )
 
@@ -41,6 +42,11 @@ CHANNEL_WORDS = {
 }
 CHANNEL_HEADER = "Hình thức nộpThời gianPhí, lệ phíMô tả"
 _ROW_SPLIT = re.compile(r"(Trực tuyến|Dịch vụ bưu chính|Trực tiếp)(?=\d|Không có thông tin)")
+# Fallback when the time cell holds prose ("Trực tuyếnKhông phải trả kết quả cho người nộp thuếMiễn phí…")
+_ROW_SPLIT_PROSE = re.compile(r"(Trực tuyến|Dịch vụ bưu chính|Trực tiếp)(?=[A-ZĐ])")
+_PROSE_TIME = re.compile(
+    r"^(.{3,200}?)(?=Miễn phí|Không có thông tin|\d{1,3}(?:,\d{3})+\s*(?:Việt Nam Đồng|VNĐ))"
+)
 _FEE_AMOUNT = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)\s*(Việt Nam Đồng|VNĐ|Đồng|USD|EUR)", re.IGNORECASE)
 _FEE_EMPTY_AMOUNT = re.compile(r"^(Việt Nam Đồng|VNĐ|Đồng)(?=\(|$)")
 
@@ -111,13 +117,22 @@ def parse_channels(text: str, *context: str) -> tuple[list[Channel], list[ParseF
         return [], [ParseFlag(field="channels", problem="table header not found")], s
     body = s[len(CHANNEL_HEADER) :]
     parts = _ROW_SPLIT.split(body)
+    prose_time = False
+    if len(parts) == 1:
+        prose = _ROW_SPLIT_PROSE.split(body)
+        if len(prose) > 1 and not prose[0].strip() and all(_PROSE_TIME.match(cell) for cell in prose[2::2]):
+            parts, prose_time = prose, True
     if parts[0].strip():
         c.flag(flags, "channels", "text before the first channel row")
     channels: list[Channel] = []
     for word, cell in zip(parts[1::2], parts[2::2], strict=False):
         kind = CHANNEL_WORDS[word]
         time = None
-        if cell.startswith("Không có thông tin"):
+        if prose_time:
+            m = _PROSE_TIME.match(cell)
+            time = ProcessingTime(value=None, unit=TimeUnit.UNKNOWN, text=c.clean(m.group(1)))
+            rest = cell[m.end() :]
+        elif cell.startswith("Không có thông tin"):
             rest = cell[len("Không có thông tin") :]
         else:
             time, rest, has_unit = c.parse_time_cell(cell)
