@@ -64,7 +64,7 @@ function mount() {
   const panel = el("section", { class: "panel", id: "tthc-panel", role: "dialog", "aria-label": TITLE, hidden: "" });
   const header = el("div", { class: "header" });
   const titles = el("div", { class: "titles" });
-  titles.append(el("h2", {}, TITLE), el("p", {}, "Trợ lý tự động — không phải cán bộ. Hỏi về hồ sơ, thời hạn, lệ phí, nơi nộp."));
+  titles.append(el("h2", {}, TITLE), el("p", {}, "Trợ lý tự động, không phải cán bộ"));
   const resetBtn = el("button", { type: "button", class: "reset", title: "Bắt đầu cuộc trò chuyện mới" }, "Trò chuyện mới");
   const closeBtn = el("button", { type: "button", class: "close", "aria-label": "Đóng cửa sổ trò chuyện" }, "✕");
   header.append(titles, resetBtn, closeBtn);
@@ -126,6 +126,11 @@ function mount() {
     if (persist) { state.history.push(entry); save(); }
   }
 
+  // The greeting is always the first message (not stored: it is the same every time).
+  function greet() {
+    add("bot", { text: "Xin chào! Tôi là trợ lý tự động hỗ trợ tra cứu thủ tục hành chính (không phải cán bộ). Bạn cần hỏi về thủ tục nào? Ví dụ: “Đăng ký khai sinh cần gì?”" }, false);
+  }
+
   function setOpen(open, focus) {
     state.open = open;
     save();
@@ -134,9 +139,6 @@ function mount() {
     bubble.setAttribute("aria-expanded", String(open));
     bubble.setAttribute("aria-label", open ? "Thu nhỏ cửa sổ trò chuyện" : "Mở trò chuyện với trợ lý thủ tục hành chính");
     if (open) {
-      if (!state.history.length && !log.children.length) {
-        add("bot", { text: "Xin chào! Tôi là trợ lý tự động hỗ trợ tra cứu thủ tục hành chính. Bạn cần hỏi về thủ tục nào?" }, false);
-      }
       scrollDown();
       if (focus) input.focus();
     } else if (focus) {
@@ -184,6 +186,7 @@ function mount() {
     state.sender = newSender();
     state.history = [];
     log.textContent = "";
+    greet();
     setOpen(true, true);
   });
   panel.addEventListener("keydown", (ev) => {
@@ -197,6 +200,7 @@ function mount() {
     ask(text.slice(0, MAX_CHARS));
   });
 
+  greet();
   state.history.forEach((entry) => renderMessage(entry));
   setOpen(!!state.open, false);
   window.TthcWidget = { open: () => setOpen(true, true), close: () => setOpen(false, false) };
