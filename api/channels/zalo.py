@@ -14,8 +14,9 @@ Inbound (Zalo OA webhook):
   second button's payload (so the intent is triggered directly). Clicks on OA
   buttons of type ``oa.query.show``/``oa.query.hide`` reach us as ``user_send_text``
   with the button's payload as text, which goes to Rasa unchanged.
-- ``follow``: greets the new follower (the greeting says it is an automated assistant).
-  ``unfollow`` and other events are logged and ignored.
+- ``follow`` and ``user_click_chatnow`` (the OA page's "Nhắn tin" button; once per
+  user): greet (the greeting says it is an automated assistant). ``unfollow`` and
+  other events (``user_received_message``, ``oa_send_*`` echoes…) are logged and ignored.
 
 Outbound (OA Open API v3): ``POST {zalo_api_base}/v3.0/oa/message/cs`` with the
 ``access_token`` header and ``{"recipient": {"user_id"}, "message": {"text"}}``, text
@@ -81,6 +82,7 @@ DISABLED = (
 
 _choices = ChoiceMemory()
 _seen = SeenIds()
+_greeted = SeenIds()  # "Nhắn tin" clicks greet once per user (per process)
 
 
 def _configured() -> bool:
@@ -133,9 +135,10 @@ async def receive(request: Request, background: BackgroundTasks) -> Any:
         text = str(message.get("text") or "").strip()
         if user_id and text and _seen.first_time(message.get("msg_id")):
             background.add_task(handle_text, user_id, text)
-    elif event == "follow":
-        user_id = str((body.get("follower") or {}).get("id") or "")
-        if user_id:
+    elif event in ("follow", "user_click_chatnow"):
+        # follow: {"follower": {"id"}}; user_click_chatnow (the OA's "Nhắn tin" button): {"user_id"}
+        user_id = str((body.get("follower") or {}).get("id") or body.get("user_id") or "")
+        if user_id and (event == "follow" or _greeted.first_time(user_id)):
             background.add_task(handle_text, user_id, "/greet", True)
     else:
         log.info("zalo event %s ignored", event or "(none)")

@@ -33,8 +33,10 @@ def zalo_event(user_id: str, text: str | None = None, *, event: str = "user_send
         "event_name": event,
         "timestamp": ts,
     }
-    if event == "follow":
+    if event in ("follow", "unfollow"):
         body.update(oa_id="OA1", follower={"id": user_id}, source="oa_profile")
+    elif event == "user_click_chatnow":
+        body.update(oa_id="OA1", user_id=user_id)
     else:
         body.update(
             sender={"id": user_id},
@@ -227,3 +229,11 @@ def test_unconfigured_channel_refuses_traffic(tmp_path) -> None:
         assert "chưa được cấu hình" in response.json()["detail"]
     finally:
         app.stop()
+
+
+def test_chat_now_click_greets_once(app: App, platform: FakeHTTP) -> None:
+    for _ in range(2):
+        body = zalo_event("u-chatnow", event="user_click_chatnow")
+        assert post(app, body, mac(body)).status_code == 200
+    texts = [r.json()["message"]["text"] for r in sent_to(platform, "u-chatnow", 2)]
+    assert len(texts) == 2 and "trợ lý tự động" in texts[0]  # notice + Rasa's greeting, sent once
