@@ -65,6 +65,8 @@ GET_STARTED_PAYLOADS = {"GET_STARTED", "get_started", "/get_started"}
 
 _seen = SeenIds()
 
+MAX_BODY_BYTES = 1_000_000  # platform events are a few kB
+
 DISABLED = (
     "Kênh Messenger chưa được cấu hình (thiếu TTHC_MESSENGER_VERIFY_TOKEN, "
     "TTHC_MESSENGER_APP_SECRET hoặc TTHC_MESSENGER_PAGE_TOKEN). / "
@@ -111,6 +113,8 @@ async def verify(request: Request) -> Any:
 async def receive(request: Request, background: BackgroundTasks) -> Any:
     if not _configured():
         return _disabled()
+    if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
+        return JSONResponse({"detail": "Nội dung quá lớn. / Payload too large."}, status_code=413)
     raw = await request.body()
     if not signature_valid(
         get_settings().messenger_app_secret, raw, request.headers.get("x-hub-signature-256")

@@ -75,6 +75,8 @@ WINDOW_ERRORS = {
     -230: "ngoài khung thời gian được phép trả lời / outside the reply window",
 }
 
+MAX_BODY_BYTES = 1_000_000  # platform events are a few kB
+
 DISABLED = (
     "Kênh Zalo OA chưa được cấu hình (thiếu TTHC_ZALO_APP_ID hoặc TTHC_ZALO_OA_SECRET_KEY). / "
     "The Zalo OA channel is not configured."
@@ -105,6 +107,8 @@ async def receive(request: Request, background: BackgroundTasks) -> Any:
     settings = get_settings()
     if not _configured():
         return JSONResponse({"detail": DISABLED}, status_code=503)
+    if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
+        return JSONResponse({"detail": "Nội dung quá lớn. / Payload too large."}, status_code=413)
     raw = await request.body()
     header = request.headers.get("x-zevent-signature")
     if not header:

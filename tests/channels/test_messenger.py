@@ -257,3 +257,13 @@ def test_unconfigured_channel_refuses_traffic(tmp_path) -> None:
         assert verify.status_code == 503
     finally:
         app.stop()
+
+
+def test_oversized_body_is_refused_before_processing(app: App, rasa: FakeHTTP) -> None:
+    body = b'{"object":"page","entry":[],"pad":"' + b"x" * 1_100_000 + b'"}'
+    before = len(rasa.requests)
+    response = httpx.post(
+        f"{app.url}/webhooks/messenger", content=body, headers={"X-Hub-Signature-256": sign(body)}
+    )
+    assert response.status_code == 413
+    assert len(rasa.requests) == before
