@@ -1,0 +1,170 @@
+"""Custom actions that answer from the knowledge base.
+
+- ``action_answer_question``: a new question → search → answer the part asked
+  (or a short summary), a numbered choice when several procedures match, or an
+  honest "I do not know" with a way to reach a person.
+- ``action_answer_detail``: a follow-up ("thế còn lệ phí?") about the procedure in
+  the ``procedure_code`` slot, or about the one a button named.
+- ``action_choose_option``: the citizen typed "2" after a numbered choice.
+
+Every text comes from :mod:`indexer.answer_composer` (values from the record only).
+Retrieval is CPU work, so it runs in a worker thread to keep the server responsive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.knowledge_access import get_retriever
+from bot.actions.replies import send_answer
+from indexer.answer_composer import (
+    Answer,
+    Part,
+    compose_ambiguous,
+    compose_no_match,
+    compose_notice,
+    compose_procedure,
+    detect_part,
+)
+from indexer.procedure_search import SearchResponse
+
+logger = logging.getLogger(__name__)
+
+RETRIEVAL_ERROR = (
+    "Xin lỗi, hệ thống tra cứu đang gặp sự cố nên tôi chưa trả lời được. "
+    'Bạn vui lòng thử lại sau ít phút, hoặc nhắn "gặp cán bộ" để được hỗ trợ.'
+)
+ASK_WHICH_PROCEDURE = (
+    'Bạn đang hỏi về thủ tục nào? Hãy nêu tên thủ tục, ví dụ: "đăng ký khai sinh", "cấp lại căn cước".'
+)
+
+
+def _latest_text(tracker: Tracker) -> str:
+    return (tracker.latest_message or {}).get("text") or ""
+
+
+def _asked_part(tracker: Tracker, text: str) -> Part:
+    """The part asked: a button's entity first, else what the words ask for."""
+    entity = next(tracker.get_latest_entity_values("info_type"), None)
+    if entity:
+        try:
+            return Part(entity)
+        except ValueError:
+            logger.debug("unknown info_type entity %r", entity)
+    return detect_part(text)
+
+
+def _answer_for_response(response: SearchResponse, part: Part) -> tuple[Answer, list[EventType]]:
+    """Choose between answering, asking which procedure, and saying we do not know."""
+    retriever = get_retriever()
+    if response.no_match or not response.hits:
+        return compose_no_match(), [SlotSet("no_match", True)]
+    top = response.hits[0]
+    if top.kind == "notice":
+        notice = retriever.get_notice(top.code)
+        return compose_notice(notice, top.passage), [SlotSet("no_match", False)]
+    if len(response.ambiguous) > 1:
+        candidates = [h.code for h in response.ambiguous]
+        return compose_ambiguous(response.ambiguous), [
+            SlotSet("candidates", candidates),
+            SlotSet("pending_part", part.value),
+            SlotSet("no_match", False),
+        ]
+    procedure = retriever.get_procedure(top.code)
+    return compose_procedure(procedure, part), [
+        SlotSet("procedure_code", procedure.code),
+        SlotSet("candidates", None),
+        SlotSet("no_match", False),
+    ]
+
+
+class ActionAnswerQuestion(Action):
+    def name(self) -> str:
+        return "action_answer_question"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        text = _latest_text(tracker)
+        part = _asked_part(tracker, text)
+        try:
+            response = await asyncio.to_thread(get_retriever().search, text, 5)
+            answer, events = _answer_for_response(response, part)
+        except Exception:
+            logger.exception("retrieval failed for a question")
+            dispatcher.utter_message(text=RETRIEVAL_ERROR)
+            return []
+        send_answer(dispatcher, answer, pending_part=part.value)
+        return events
+
+
+class ActionAnswerDetail(Action):
+    def name(self) -> str:
+        return "action_answer_detail"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        text = _latest_text(tracker)
+        code = next(tracker.get_latest_entity_values("procedure_code"), None) or tracker.get_slot(
+            "procedure_code"
+        )
+        part = _asked_part(tracker, text)
+        try:
+            procedure = get_retriever().get_procedure(code) if code else None
+        except Exception:
+            logger.exception("retriever unavailable")
+            dispatcher.utter_message(text=RETRIEVAL_ERROR)
+            return []
+        if procedure is None:
+            dispatcher.utter_message(text=ASK_WHICH_PROCEDURE)
+            return []
+        send_answer(dispatcher, compose_procedure(procedure, part))
+        return [SlotSet("procedure_code", procedure.code), SlotSet("candidates", None)]
+
+
+_ORDINALS = {"mot": 1, "nhat": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5}
+
+
+def chosen_index(text: str) -> int | None:
+    """1-based choice in "2", "số 2", "cái thứ hai", "thu 3"; None if none is named."""
+    from indexer.text.normalize import fold
+
+    folded = fold(text)
+    digits = re.search(r"\b(\d{1,2})\b", folded)
+    if digits:
+        return int(digits.group(1))
+    for word, value in _ORDINALS.items():
+        if re.search(rf"\b{word}\b", folded):
+            return value
+    return None
+
+
+class ActionChooseOption(Action):
+    def name(self) -> str:
+        return "action_choose_option"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        candidates = tracker.get_slot("candidates") or []
+        index = chosen_index(_latest_text(tracker))
+        if not candidates or index is None or not 1 <= index <= len(candidates):
+            dispatcher.utter_message(
+                text="Tôi chưa rõ bạn chọn mục nào. Hãy gõ số thứ tự trong danh sách, hoặc nêu tên thủ tục."
+            )
+            return []
+        part = tracker.get_slot("pending_part") or Part.SUMMARY.value
+        procedure = get_retriever().get_procedure(candidates[index - 1])
+        if procedure is None:
+            dispatcher.utter_message(text=ASK_WHICH_PROCEDURE)
+            return []
+        send_answer(dispatcher, compose_procedure(procedure, part))
+        return [SlotSet("procedure_code", procedure.code), SlotSet("candidates", None)]

@@ -1,0 +1,47 @@
+"""Turn composed answers into Rasa bot messages (text + buttons whose payloads are intents).
+
+The composer's buttons name a procedure code and, optionally, a part
+(``"1.001193|fee"``); here they become ``/ask_detail{…}`` payloads so a click is
+understood without NLU, on every channel.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from indexer.answer_composer import Answer
+
+RATING_BUTTONS = [
+    {"title": "👍 Hữu ích", "payload": "/rate_helpful"},
+    {"title": "👎 Chưa đúng", "payload": "/rate_not_helpful"},
+]
+HANDOFF_BUTTON = {"title": "Gặp cán bộ", "payload": "/handoff"}
+
+
+def detail_payload(code: str, part: str | None) -> str:
+    entities: dict[str, str] = {"procedure_code": code}
+    if part:
+        entities["info_type"] = part
+    return "/ask_detail" + json.dumps(entities, ensure_ascii=False)
+
+
+def rasa_buttons(answer: Answer, pending_part: str | None = None) -> list[dict[str, Any]]:
+    buttons = []
+    for button in answer.buttons:
+        code, _, part = button.payload.partition("|")
+        buttons.append({"title": button.title, "payload": detail_payload(code, part or pending_part)})
+    return buttons
+
+
+def send_answer(
+    dispatcher: CollectingDispatcher, answer: Answer, *, pending_part: str | None = None, rating: bool = True
+) -> None:
+    buttons = rasa_buttons(answer, pending_part)
+    if rating and answer.kind in ("procedure", "notice"):
+        buttons += RATING_BUTTONS
+    if answer.kind == "no_match":
+        buttons.append(HANDOFF_BUTTON)
+    dispatcher.utter_message(text=answer.text, buttons=buttons or None)
