@@ -36,7 +36,7 @@ from indexer.text import config
 from indexer.text.normalize import fold, nfc
 from indexer.text.restore import BOS, EOS, FORMAT_VERSION, MANIFEST, chunks, lm_token
 
-TRAINER_VERSION = "3"  # bump when the training code changes in a way that changes the model
+TRAINER_VERSION = "4"  # bump when the training code changes in a way that changes the model
 DISCOUNT = 0.75  # 0.9 measured: no better
 MAX_CANDIDATES = 8
 PARAMS = {"beam": 6, "keep_bonus": 1.0, "word_bonus": 0.3}
@@ -143,6 +143,7 @@ def texts(files: dict[str, list[Path]]) -> Iterator[tuple[str, str]]:
         for line in p.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 yield "underthesea_words", line.strip()
+    templates = _templates(files)
     if files.get("knowledge"):
         import yaml
 
@@ -152,8 +153,12 @@ def texts(files: dict[str, list[Path]]) -> Iterator[tuple[str, str]]:
             if p.suffix == ".md":
                 yield "knowledge", raw
             else:
-                for s in _strings(yaml.load(raw, Loader=loader)):
+                data = yaml.load(raw, Loader=loader)
+                for s in _strings(data):
                     yield "knowledge", s
+                if isinstance(data, dict) and isinstance(data.get("title"), str):
+                    for q in _questions(data["title"], templates):
+                        yield "question_templates", q
     for p in files.get("shared_raw", []):
         if p.suffix == ".json":
             data = json.loads(p.read_text(encoding="utf-8"))
@@ -161,13 +166,50 @@ def texts(files: dict[str, list[Path]]) -> Iterator[tuple[str, str]]:
                 data = {k: v for k, v in data.items() if k not in _RAW_SKIP}
             for s in _strings(data):
                 yield "shared_raw", s
+            title = data.get("ten_thu_tuc") or (data.get("metadata") or {}).get("tên_thủ_tục")
+            if isinstance(title, str):
+                for q in _questions(title, templates):
+                    yield "question_templates", q
         else:
             yield "shared_raw", p.read_text(encoding="utf-8")
     for p in files.get("lexicon", []):
+        if p.name == TEMPLATES_FILE:
+            continue
         for line in p.read_text(encoding="utf-8").splitlines():
             if line.strip() and not line.lstrip().startswith("#"):
                 for col in line.split("\t")[:2]:
                     yield "lexicon", col
+
+
+TEMPLATES_FILE = "question_templates.txt"
+TEMPLATES_PER_TITLE = 4
+_TITLE_CUT = re.compile(r"\s*[(,;:.]")
+
+
+def _templates(files: dict[str, list[Path]]) -> list[str]:
+    for p in files.get("lexicon", []):
+        if p.name == TEMPLATES_FILE:
+            return [
+                line.strip()
+                for line in p.read_text(encoding="utf-8").splitlines()
+                if "{t}" in line and not line.lstrip().startswith("#")
+            ]
+    return []
+
+
+def _questions(title: str, templates: list[str]) -> list[str]:
+    """A few citizen-style questions around one procedure title (deterministic choice)."""
+    if not templates:
+        return []
+    t = _TITLE_CUT.split(nfc(title), maxsplit=1)[0].strip()
+    if t.lower().startswith("thủ tục "):
+        t = t[8:]
+    if not t:
+        return []
+    t = t[0].lower() + t[1:]
+    start = int(hashlib.md5(t.encode("utf-8")).hexdigest(), 16) % len(templates)
+    step = max(1, len(templates) // TEMPLATES_PER_TITLE)
+    return [templates[(start + k * step) % len(templates)].replace("{t}", t) for k in range(TEMPLATES_PER_TITLE)]
 
 
 def _is_syllable(tok: str) -> bool:
