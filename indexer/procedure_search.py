@@ -1,0 +1,341 @@
+"""The retrieval library: the one search used by the bot's actions, the API and the CLI.
+
+    from indexer.procedure_search import Retriever
+    r = Retriever.load()                      # once per process (cached, thread-safe)
+    res = r.search("lam lai cccd bi mat o dau", k=5)
+    res.hits[0].code, res.no_match, res.ambiguous
+    r.get_procedure("1.001193"); r.get_notice("002_3b5b778ef1901bc5")
+
+How a query is ranked (see :meth:`Retriever.search`):
+1. query forms from :mod:`indexer.query` (NFC/normalised, restored, folded, synonyms);
+2. three rankings over the same documents: dense (e5 cosine, best passage row per
+   document; diacritic-free title rows catch unaccented queries), BM25 over segmented words
+   of the restored form, BM25 over diacritic-free syllables+bigrams of the typed form (so a
+   wrong restoration cannot lose what the user typed);
+3. weighted reciprocal-rank fusion + a title-coverage boost;
+4. one hit per notice (best chunk), procedures with the same title grouped and ordered by
+   level (citizen-facing first unless the question names a level or ``level=`` is given);
+5. ``no_match`` when neither the dense similarity nor the lexical coverage of the best hit
+   reaches the thresholds calibrated on dev data (``tthc eval --calibrate``).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from indexer.build import CURRENT_FILE, current_build, title_core
+from indexer.query import QueryForms, analyze_query, fold, folded_terms, segmented_terms, syllables
+
+# Fusion parameters (tuned on the dev sets and tests/indexer/data only).
+RRF_K = 60
+W_DENSE = 1.0
+W_FOLD = 0.8
+W_SEG = 0.5
+W_TITLE = 0.012  # title-coverage boost, in RRF units (1/61 ≈ 0.016 is one first place)
+CANDIDATES = 100
+# "No good match": calibrated on dev questions vs. out-of-domain questions.
+NO_MATCH_DENSE = 0.83
+NO_MATCH_COVERAGE = 0.5
+AMBIGUOUS_RATIO = 0.97
+
+LEVEL_ORDER = {"xa": 0, "tinh": 1, "huyen": 2, "bo": 3, "khac": 4}
+_LEVEL_WORDS = {
+    "xa": ("cap xa", "o xa", "ubnd xa", "phuong", "uy ban xa", "tai xa"),
+    "tinh": ("cap tinh", "o tinh", "so ", "ubnd tinh", "tai tinh"),
+    "huyen": ("cap huyen", "o huyen", "quan huyen"),
+    "bo": ("cap bo", "trung uong", "cap trung uong", "bo cong an", "o bo"),
+}
+_STOP = set(
+    [
+        "thu",
+        "tuc",
+        "can",
+        "gi",
+        "giay",
+        "to",
+        "ho",
+        "so",
+        "nao",
+        "la",
+        "o",
+        "dau",
+        "bao",
+        "lau",
+        "may",
+        "ngay",
+        "nhu",
+        "the",
+        "nao",
+        "co",
+        "khong",
+        "phai",
+        "lam",
+        "de",
+    ]
+)
+
+
+@dataclass
+class SearchHit:
+    kind: str  # "procedure" | "notice"
+    code: str  # procedure code, or notice id
+    title: str
+    source: str  # URL (procedure) or original file name (notice)
+    score: float
+    passage: str = ""  # notices: the matched chunk
+    levels: list[str] = field(default_factory=list)
+    field: str = ""
+    dense: float = 0.0  # best cosine of the document's passages
+    coverage: float = 0.0  # share of the query's content syllables found in the document
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class SearchResponse:
+    query: str
+    hits: list[SearchHit]
+    no_match: bool
+    ambiguous: list[SearchHit] = field(default_factory=list)
+    forms: QueryForms | None = None
+    elapsed_ms: float = 0.0
+
+    @property
+    def top(self) -> SearchHit | None:
+        return None if self.no_match or not self.hits else self.hits[0]
+
+    def to_dict(self) -> dict:
+        return {
+            "query": self.query,
+            "no_match": self.no_match,
+            "hits": [h.to_dict() for h in self.hits],
+            "ambiguous": [h.to_dict() for h in self.ambiguous],
+            "elapsed_ms": round(self.elapsed_ms, 2),
+        }
+
+
+def mentioned_level(folded_q: str) -> str | None:
+    q = f" {folded_q} "
+    for lv, words in _LEVEL_WORDS.items():
+        if any(f" {w}" in q for w in words):
+            return lv
+    return None
+
+
+class Retriever:
+    _instances: dict[str, Retriever] = {}
+    _lock = threading.Lock()
+
+    def __init__(self, path: Path, query_encoder=None):
+        import bm25s
+        import faiss
+
+        self.path = Path(path)
+        self.manifest = json.loads((self.path / "manifest.json").read_text(encoding="utf-8"))
+        self.docs = [
+            json.loads(x) for x in (self.path / "docs.jsonl").read_text(encoding="utf-8").splitlines()
+        ]
+        self.rows = np.load(self.path / "rows.npy")
+        self.dense = faiss.read_index(str(self.path / "dense.faiss"))
+        self.bm25_seg = bm25s.BM25.load(str(self.path / "bm25_seg"), show_progress=False)
+        self.bm25_fold = bm25s.BM25.load(str(self.path / "bm25_fold"), show_progress=False)
+        self.procedures = {}
+        self.notices = {}
+        from knowledge.schema import Notice, Procedure
+
+        for line in (self.path / "procedures.jsonl").read_text(encoding="utf-8").splitlines():
+            p = Procedure.model_validate_json(line)
+            self.procedures[p.code] = p
+        for line in (self.path / "notices.jsonl").read_text(encoding="utf-8").splitlines():
+            n = Notice.model_validate_json(line)
+            self.notices[n.id] = n
+        self.is_notice = np.array([d["kind"] == "notice" for d in self.docs])
+        self.doc_syl = [set(syllables(fold(d["title"] + " " + d.get("field", "")))) for d in self.docs]
+        self.lex_syl = [set(folded_terms(d["lexical"])) for d in self.docs]
+        self.title_syl = [set(syllables(title_core(d["title"]))) for d in self.docs]
+        self.groups: dict[str, list[int]] = {}
+        for i, d in enumerate(self.docs):
+            if d["kind"] == "procedure":
+                self.groups.setdefault(d["group"], []).append(i)
+        if query_encoder is None:
+            from indexer.encoder import CachedQueryEncoder, make_encoder
+
+            query_encoder = CachedQueryEncoder(make_encoder(role="query"))
+        self.encode_query = query_encoder
+        self.encode_query("khởi động")  # warm up
+
+    # ----------------------------------------------------------------- loading
+    @classmethod
+    def load(cls, index_dir: Path | str | None = None, query_encoder=None) -> Retriever:
+        """The process-wide retriever for ``index_dir`` (a build folder, or the index root
+        whose CURRENT names one; default ``settings.resolved_index_dir``)."""
+        from tthc.settings import get_settings
+
+        path = Path(index_dir or get_settings().resolved_index_dir)
+        if (path / CURRENT_FILE).exists() or not (path / "manifest.json").exists():
+            build = current_build(path)
+            if build is None:
+                raise FileNotFoundError(f"Chưa có chỉ mục ở {path}: chạy `tthc index` trước.")
+            path = build
+        key = str(path.resolve())
+        with cls._lock:
+            inst = cls._instances.get(key)
+            if inst is None:
+                inst = cls(path, query_encoder=query_encoder)
+                cls._instances[key] = inst
+            return inst
+
+    def get_procedure(self, code: str):
+        return self.procedures.get(code)
+
+    def get_notice(self, notice_id: str):
+        return self.notices.get(notice_id.removesuffix(".txt"))
+
+    # ----------------------------------------------------------------- search
+    def _dense_scores(self, text: str, n_docs: int) -> dict[int, float]:
+        vec = self.encode_query(text).reshape(1, -1).astype(np.float32)
+        sims, idx = self.dense.search(vec, min(CANDIDATES * 3, self.dense.ntotal))
+        best: dict[int, float] = {}
+        for s, r in zip(sims[0], idx[0], strict=True):
+            if r < 0:
+                continue
+            d = int(self.rows[r])
+            if d not in best:
+                best[d] = float(s)
+        return best
+
+    @staticmethod
+    def _top(scores: np.ndarray, n: int) -> list[int]:
+        n = min(n, len(scores))
+        idx = np.argpartition(-scores, n - 1)[:n]
+        idx = idx[scores[idx] > 0]
+        return idx[np.argsort(-scores[idx])].tolist()
+
+    def search(
+        self, query: str, k: int = 10, field: str | None = None, level: str | None = None
+    ) -> SearchResponse:
+        t0 = time.perf_counter()
+        forms = analyze_query(query)
+        if not forms.folded.strip():
+            return SearchResponse(query, [], True, forms=forms)
+        n = len(self.docs)
+        allowed = None
+        if field or level:
+            fz = fold(field) if field else None
+            allowed = np.array(
+                [
+                    d["kind"] == "procedure"
+                    and (fz is None or fz in fold(d.get("field", "")))
+                    and (level is None or level in d.get("levels", []))
+                    for d in self.docs
+                ]
+            )
+
+        dense = self._dense_scores(forms.normalized if forms.accented else forms.normalized, n)
+        seg_q = segmented_terms(forms.restored + " " + forms.expanded[len(forms.normalized) :])
+        fold_q = folded_terms(forms.expanded)
+        seg = self.bm25_seg.get_scores(seg_q) if seg_q else np.zeros(n)
+        fol = self.bm25_fold.get_scores(fold_q) if fold_q else np.zeros(n)
+        if allowed is not None:
+            seg = np.where(allowed, seg, 0)
+            fol = np.where(allowed, fol, 0)
+            dense = {d: s for d, s in dense.items() if allowed[d]}
+
+        fused: dict[int, float] = {}
+        for rank, d in enumerate(sorted(dense, key=dense.get, reverse=True)[:CANDIDATES]):
+            fused[d] = fused.get(d, 0.0) + W_DENSE / (RRF_K + rank + 1)
+        for w, scores in ((W_SEG, seg), (W_FOLD, fol)):
+            for rank, d in enumerate(self._top(scores, CANDIDATES)):
+                fused[d] = fused.get(d, 0.0) + w / (RRF_K + rank + 1)
+
+        q_syl = set(syllables(forms.folded))
+        content = q_syl - _STOP or q_syl
+        for d in fused:
+            ts = self.title_syl[d]
+            if ts and not self.is_notice[d]:
+                fused[d] += W_TITLE * (len(ts & q_syl) / len(ts)) ** 2
+
+        ranked = sorted(fused, key=fused.get, reverse=True)
+        want_level = level or mentioned_level(forms.folded)
+        hits: list[SearchHit] = []
+        seen_notice: set[str] = set()
+        seen_group: set[str] = set()
+        for d in ranked:
+            doc = self.docs[d]
+            if doc["kind"] == "notice":
+                if doc["id"] in seen_notice:
+                    continue
+                seen_notice.add(doc["id"])
+                hits.append(self._hit(d, fused[d], dense, content))
+            else:
+                if doc["group"] in seen_group:
+                    continue
+                seen_group.add(doc["group"])
+                members = [m for m in self.groups.get(doc["group"], [d]) if m in fused or m == d]
+                if allowed is not None:
+                    members = [m for m in members if allowed[m]]
+                members.sort(key=lambda m: self._level_key(m, want_level, fused))
+                top_score = fused[d]
+                for j, m in enumerate(members):
+                    hits.append(self._hit(m, top_score - 1e-6 * j, dense, content))
+            if len(hits) >= k + 5:
+                break
+        hits = hits[:k]
+        no_match = self._no_match(hits)
+        ambiguous = self._ambiguous(hits, want_level) if hits and not no_match else []
+        return SearchResponse(query, hits, no_match, ambiguous, forms, (time.perf_counter() - t0) * 1e3)
+
+    def _level_key(self, m: int, want: str | None, fused: dict[int, float]):
+        levels = self.docs[m].get("levels") or ["khac"]
+        if want and want in levels:
+            return (-1, -fused.get(m, 0.0))
+        return (min(LEVEL_ORDER.get(lv, 5) for lv in levels), -fused.get(m, 0.0))
+
+    def _hit(self, d: int, score: float, dense: dict[int, float], content: set[str]) -> SearchHit:
+        doc = self.docs[d]
+        cov = len(content & self.lex_syl[d]) / len(content) if content else 0.0
+        return SearchHit(
+            kind=doc["kind"],
+            code=doc["id"],
+            title=doc["title"],
+            source=doc["source"],
+            score=round(float(score), 6),
+            passage=doc.get("passage", ""),
+            levels=doc.get("levels", []),
+            field=doc.get("field", ""),
+            dense=round(dense.get(d, 0.0), 4),
+            coverage=round(cov, 3),
+        )
+
+    @staticmethod
+    def _no_match(hits: list[SearchHit]) -> bool:
+        if not hits:
+            return True
+        h = hits[0]
+        return h.dense < NO_MATCH_DENSE and h.coverage < NO_MATCH_COVERAGE
+
+    def _ambiguous(self, hits: list[SearchHit], want_level: str | None) -> list[SearchHit]:
+        top = hits[0]
+        if top.kind != "procedure":
+            return []
+        group = self.docs[self._doc_index(top)]["group"]
+        same = [h for h in hits if h.kind == "procedure" and self._group_of(h) == group]
+        if len(same) > 1 and not want_level:
+            return same
+        close = [h for h in hits[1:4] if h.kind == "procedure" and h.score >= AMBIGUOUS_RATIO * top.score]
+        return [top, *close] if close else []
+
+    def _doc_index(self, h: SearchHit) -> int:
+        if not hasattr(self, "_by_code"):
+            self._by_code = {d["id"]: i for i, d in enumerate(self.docs) if d["kind"] == "procedure"}
+        return self._by_code[h.code]
+
+    def _group_of(self, h: SearchHit) -> str:
+        return self.docs[self._doc_index(h)]["group"]

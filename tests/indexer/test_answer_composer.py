@@ -1,0 +1,119 @@
+"""The answer composer: part detection, and no number that is not in the record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from indexer.answer_composer import Part, compose_notice, compose_procedure, detect_part
+from knowledge.schema import (
+    Channel,
+    ChannelKind,
+    Document,
+    Fee,
+    FeeKind,
+    LegalBasis,
+    Level,
+    Notice,
+    NoticeSection,
+    Procedure,
+    ProcessingTime,
+    TimeUnit,
+)
+
+
+def _proc() -> Procedure:
+    return Procedure(
+        code="1.001193",
+        title="Thủ tục đăng ký khai sinh",
+        field="Hộ tịch",
+        levels=[Level.XA],
+        agency="Ủy ban nhân dân cấp xã",
+        channels=[
+            Channel(kind=ChannelKind.TRUC_TIEP, time=ProcessingTime(value=3, unit=TimeUnit.WORKING_DAY),
+                    fees=[Fee(kind=FeeKind.AMOUNT, amount_vnd=8000, label="Lệ phí")]),
+            Channel(kind=ChannelKind.TRUC_TUYEN, time=ProcessingTime(value=1, unit=TimeUnit.UNKNOWN),
+                    fees=[Fee(kind=FeeKind.FREE, text="Miễn phí")]),
+        ],
+        steps=["- Nộp hồ sơ", "- Nhận kết quả"],
+        documents=[Document(name="Tờ khai đăng ký khai sinh", form="Mẫu TK-01", originals=1),
+                   Document(name="Giấy chứng sinh", copies=2)],
+        legal_bases=[LegalBasis(number="123/2015/NĐ-CP", title="Nghị định")],
+        source_url="https://dichvucong.gov.vn/x",
+        source_dataset="test",
+        imported_at=dt.date(2026, 11, 23),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("q", "part"),
+    [
+        ("Đăng ký khai sinh cần giấy tờ gì?", Part.DOCUMENTS),
+        ("dang ky khai sinh can giay to gi", Part.DOCUMENTS),
+        ("làm căn cước mất bao lâu", Part.TIME),
+        ("lam can cuoc mat may ngay", Part.TIME),
+        ("đăng ký kết hôn mất bao nhiêu tiền", Part.FEE),
+        ("le phi cap ho chieu", Part.FEE),
+        ("nộp hồ sơ tạm trú ở đâu", Part.AGENCY),
+        ("co quan nao giai quyet", Part.AGENCY),
+        ("có làm online được không", Part.CHANNELS),
+        ("nop truc tuyen duoc khong", Part.CHANNELS),
+        ("mẫu tờ khai khai sinh", Part.FORMS),
+        ("trình tự thực hiện thế nào", Part.STEPS),
+        ("đăng ký khai sinh", Part.SUMMARY),
+    ],
+)
+def test_detect_part(q, part):
+    assert detect_part(q) == part
+
+
+def _digits(text: str) -> set[str]:
+    # numbers with thousand separators / decimal commas normalised: 8.000 → 8000, 1,5 → 1.5
+    text = re.sub(r"(?<=\d)\.(?=\d{3}\b)", "", text)
+    return set(re.findall(r"\d+(?:,\d+)?", text))
+
+
+@pytest.mark.parametrize("part", list(Part))
+def test_composer_never_outputs_a_number_absent_from_the_record(part):
+    p = _proc()
+    ans = compose_procedure(p, part)
+    record = p.model_dump_json()
+    body = ans.text
+    # list numbering and the document count are derived, not facts
+    body = re.sub(r"(?m)^\d+\. ", "", body)
+    allowed_derived = {str(len(p.documents))} if part == Part.SUMMARY else set()
+    for num in _digits(body) - allowed_derived:
+        assert num.replace(",", ".") in record or num in record, (part, num, ans.text)
+    assert "1.001193" in ans.text and "https://dichvucong.gov.vn/x" in ans.text
+    assert ans.citations[0].code == "1.001193"
+
+
+def test_unknown_unit_is_said():
+    ans = compose_procedure(_proc(), Part.TIME)
+    assert "1 (không rõ đơn vị)" in ans.text
+    assert "3 ngày làm việc" in ans.text
+
+
+def test_fee_and_documents_values():
+    assert "8.000 đồng" in compose_procedure(_proc(), Part.FEE).text
+    docs = compose_procedure(_proc(), "documents")
+    assert docs.items[0].startswith("Tờ khai đăng ký khai sinh (1 bản chính)")
+    assert "1. Tờ khai" in docs.text and "2. Giấy chứng sinh (2 bản sao)" in docs.text
+
+
+def test_missing_field_is_said_not_invented():
+    p = _proc()
+    p.conditions = ""
+    ans = compose_procedure(p, Part.CONDITIONS)
+    assert "không ghi thông tin" in ans.text
+
+
+def test_notice_answer_quotes_and_cites():
+    n = Notice(id="003_x", source_file="003_x.txt", number="111/TB-UBND", date=dt.date(2019, 10, 31),
+               issuer="UBND tỉnh Quảng Nam", title="Kết luận kiểm tra",
+               sections=[NoticeSection(paragraphs=["Năm 2018 thị xã dẫn đầu."])])  # fmt: skip
+    ans = compose_notice(n, "Năm 2018 thị xã dẫn đầu.")
+    for s in ("“Năm 2018 thị xã dẫn đầu.”", "111/TB-UBND", "31/10/2019", "UBND tỉnh Quảng Nam", "003_x.txt"):
+        assert s in ans.text
