@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from tests.channels.conftest import App, FakeHTTP, Recorded, start_app
-from tests.e2e.servers import REPO_ROOT, Bot, start_bot
+from tests.channels.conftest import App, FakeHTTP, Recorded, shared_bot, start_app
+from tests.e2e.servers import REPO_ROOT, Bot
 
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -97,10 +97,8 @@ def app_with_stand_in(tmp_path_factory: pytest.TempPathFactory, stand_in: FakeHT
 
 
 @pytest.fixture(scope="module")
-def real_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
-    bot = start_bot(tmp_path_factory.mktemp("bot"))
-    yield bot
-    bot.stop()
+def real_bot(tmp_path_factory: pytest.TempPathFactory) -> Bot:
+    return shared_bot(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

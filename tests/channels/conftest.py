@@ -7,6 +7,7 @@ real signatures, and our code's outbound calls are received over real HTTP.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import subprocess
@@ -22,7 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from tests.e2e.servers import APP_PYTHON, REPO_ROOT, free_port
+from tests.e2e.servers import APP_PYTHON, REPO_ROOT, Bot, free_port, start_bot
 
 MESSENGER_ENV = {
     "TTHC_MESSENGER_VERIFY_TOKEN": "verify-me-123",
@@ -229,3 +230,16 @@ def app(tmp_path_factory: pytest.TempPathFactory, rasa: FakeHTTP, platform: Fake
     )
     yield running
     running.stop()
+
+
+_SHARED_BOT: list[Bot] = []
+
+
+def shared_bot(tmp_path_factory: pytest.TempPathFactory) -> Bot:
+    """One real Rasa + action server for tests/channels and tests/browser (started on
+    first use, stopped when the test process exits): starting Rasa costs tens of seconds."""
+    if not _SHARED_BOT:
+        bot = start_bot(tmp_path_factory.mktemp("bot"))
+        atexit.register(bot.stop)
+        _SHARED_BOT.append(bot)
+    return _SHARED_BOT[0]

@@ -10,19 +10,17 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.channels.conftest import MESSENGER_ENV, ZALO_ENV, App, FakeHTTP, start_app
+from tests.channels.conftest import MESSENGER_ENV, ZALO_ENV, App, FakeHTTP, shared_bot, start_app
 from tests.channels.test_messenger import event, sign
 from tests.channels.test_zalo import CS_PATH, mac, zalo_event
-from tests.e2e.servers import Bot, start_bot
+from tests.e2e.servers import Bot
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def real_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
-    bot = start_bot(tmp_path_factory.mktemp("bot"))
-    yield bot
-    bot.stop()
+def real_bot(tmp_path_factory: pytest.TempPathFactory) -> Bot:
+    return shared_bot(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
