@@ -9,8 +9,9 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
+from api import errors
 from api.channels import messenger, zalo
-from api.routers import chat, health, web
+from api.routers import chat, health, knowledge, web
 from api.static_files import STATIC_DIR
 from tthc.settings import get_settings
 
@@ -21,7 +22,9 @@ def create_app() -> FastAPI:
         description="Tra cứu thủ tục hành chính và trò chuyện với trợ lý tự động.",
         version="0.1.0",
     )
+    errors.install(app)
     app.include_router(health.router)
+    app.include_router(knowledge.router)
     app.include_router(chat.router)
     app.include_router(web.router)
     app.include_router(messenger.router)

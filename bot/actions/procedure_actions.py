@@ -22,7 +22,6 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.knowledge_access import get_retriever
 from bot.actions.replies import send_answer
 from indexer.answer_composer import (
     Answer,
@@ -33,7 +32,7 @@ from indexer.answer_composer import (
     compose_procedure,
     detect_part,
 )
-from indexer.procedure_search import SearchResponse
+from indexer.procedure_search import Retriever, SearchResponse
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +62,7 @@ def _asked_part(tracker: Tracker, text: str) -> Part:
 
 def _answer_for_response(response: SearchResponse, part: Part) -> tuple[Answer, list[EventType]]:
     """Choose between answering, asking which procedure, and saying we do not know."""
-    retriever = get_retriever()
+    retriever = Retriever.load()
     if response.no_match or not response.hits:
         return compose_no_match(), [SlotSet("no_match", True)]
     top = response.hits[0]
@@ -95,7 +94,7 @@ class ActionAnswerQuestion(Action):
         text = _latest_text(tracker)
         part = _asked_part(tracker, text)
         try:
-            response = await asyncio.to_thread(get_retriever().search, text, 5)
+            response = await asyncio.to_thread(Retriever.load().search, text, 5)
             answer, events = _answer_for_response(response, part)
         except Exception:
             logger.exception("retrieval failed for a question")
@@ -118,7 +117,7 @@ class ActionAnswerDetail(Action):
         )
         part = _asked_part(tracker, text)
         try:
-            procedure = get_retriever().get_procedure(code) if code else None
+            procedure = Retriever.load().get_procedure(code) if code else None
         except Exception:
             logger.exception("retriever unavailable")
             dispatcher.utter_message(text=RETRIEVAL_ERROR)
@@ -162,7 +161,7 @@ class ActionChooseOption(Action):
             )
             return []
         part = tracker.get_slot("pending_part") or Part.SUMMARY.value
-        procedure = get_retriever().get_procedure(candidates[index - 1])
+        procedure = Retriever.load().get_procedure(candidates[index - 1])
         if procedure is None:
             dispatcher.utter_message(text=ASK_WHICH_PROCEDURE)
             return []

@@ -1,0 +1,81 @@
+"""Read-only JSON API over the knowledge base, through the retrieval library:
+search, one procedure, notices. Used by the staff lookup page and integrators."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query
+
+from indexer.procedure_search import Retriever
+from knowledge.schema import Level
+
+router = APIRouter(prefix="/api", tags=["knowledge"])
+
+_CODE = re.compile(r"^[0-9A-Za-z.\-_]{1,32}$")
+_LEVELS = [level.value for level in Level]
+
+
+def _retriever() -> Retriever:
+    try:
+        return Retriever.load()
+    except FileNotFoundError as exc:
+        raise HTTPException(503, "Chưa có chỉ mục tìm kiếm: quản trị viên cần chạy `tthc index`.") from exc
+
+
+@router.get("/search", summary="Tìm thủ tục hoặc đoạn văn bản phù hợp với câu hỏi")
+def search(
+    q: Annotated[str, Query(min_length=1, max_length=500, description="Câu hỏi hoặc từ khóa")],
+    k: Annotated[int, Query(ge=1, le=50, description="Số kết quả")] = 10,
+    field: Annotated[str | None, Query(max_length=200, description="Lọc theo lĩnh vực")] = None,
+    level: Annotated[str | None, Query(description=f"Lọc theo cấp: {', '.join(_LEVELS)}")] = None,
+) -> dict[str, Any]:
+    if not q.strip():
+        raise HTTPException(422, "Câu hỏi trống: hãy nhập từ khóa cần tìm.")
+    if level is not None and level not in _LEVELS:
+        raise HTTPException(422, f"Cấp không hợp lệ: dùng một trong {', '.join(_LEVELS)}.")
+    response = _retriever().search(q, k=k, field=field or None, level=level)
+    return {
+        "query": q,
+        "no_match": response.no_match,
+        "results": [hit.to_dict() for hit in response.hits],
+        "elapsed_ms": round(response.elapsed_ms, 2),
+    }
+
+
+@router.get("/procedures/{code}", summary="Toàn bộ thông tin một thủ tục")
+def procedure(code: str) -> dict[str, Any]:
+    if not _CODE.match(code):
+        raise HTTPException(422, "Mã thủ tục không hợp lệ (ví dụ đúng: 1.001193).")
+    found = _retriever().get_procedure(code)
+    if found is None:
+        raise HTTPException(404, f"Không tìm thấy thủ tục mã {code}.")
+    return found.model_dump(mode="json")
+
+
+@router.get("/notices", summary="Danh sách văn bản, thông báo về cải cách hành chính")
+def notices() -> list[dict[str, Any]]:
+    return [
+        {
+            "id": n.id,
+            "number": n.number,
+            "date": n.date.isoformat() if n.date else None,
+            "issuer": n.issuer,
+            "province": n.province,
+            "title": n.title,
+            "type": n.type,
+            "source_file": n.source_file,
+        }
+        for n in sorted(_retriever().notices.values(), key=lambda n: n.id)
+    ]
+
+
+@router.get("/notices/{notice_id}", summary="Toàn văn một văn bản, thông báo")
+def notice(notice_id: str) -> dict[str, Any]:
+    if not _CODE.match(notice_id):
+        raise HTTPException(422, "Mã văn bản không hợp lệ.")
+    found = _retriever().get_notice(notice_id)
+    if found is None:
+        raise HTTPException(404, f"Không tìm thấy văn bản {notice_id}.")
+    return found.model_dump(mode="json")
