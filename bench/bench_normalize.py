@@ -42,7 +42,17 @@ def main() -> int:
     print(f"dev:   {args.dev} ({r['questions']} questions)")
     print(f"word accuracy     {r['word_accuracy']:.4f}")
     print(f"question accuracy {r['question_accuracy']:.4f}")
-    print(f"restore latency   p50 {r['p50_ms']:.2f} ms   p95 {r['p95_ms']:.2f} ms")
+    print(f"restore latency   p50 {r['p50_ms']:.2f} ms   p95 {r['p95_ms']:.2f} ms (wall clock)")
+    print(f"restore CPU time  p50 {r['cpu_p50_ms']:.2f} ms   p95 {r['cpu_p95_ms']:.2f} ms (this thread only)")
+    for mode in ("partial", "accented"):
+        m = evaluate(restorer, questions, mode)
+        print(f"{mode:<8} input    word {m['word_accuracy']:.4f}   question {m['question_accuracy']:.4f}")
+    holdout = args.dev.parent / "restore_holdout.txt"
+    if holdout.exists() and args.dev.name == "restore_dev.txt":
+        h = evaluate(restorer, list(iter_questions(holdout)))
+        print(
+            f"held-out ({h['questions']} q)  word {h['word_accuracy']:.4f}   question {h['question_accuracy']:.4f}"
+        )
 
     import os
 

@@ -97,6 +97,7 @@ def _tone_position(base: str) -> int | None:
     return start + 1
 
 
+@lru_cache(maxsize=200_000)
 def place_tone(word: str) -> str:
     """Move the tone mark of one syllable to its canonical vowel (case kept)."""
     parts = [_split_char(c) for c in word]
@@ -148,6 +149,12 @@ def fold(text: str) -> str:
     if text.isascii():
         return text.lower()
     return "".join(_fold_char(c) for c in text)
+
+
+@lru_cache(maxsize=200_000)
+def fold_word(word: str) -> str:
+    """:func:`fold` of one token, cached (hot path of training and decoding)."""
+    return fold(word)
 
 
 def has_diacritics(text: str) -> bool:

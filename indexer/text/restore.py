@@ -27,7 +27,7 @@ import threading
 from pathlib import Path
 
 from indexer.text import config
-from indexer.text.normalize import fold
+from indexer.text.normalize import fold_word
 
 log = logging.getLogger(__name__)
 
@@ -74,37 +74,19 @@ def _match_case(src: str, dst: str) -> str:
     return dst
 
 
-class Restorer:
-    """A loaded model. ``restore(text)`` expects text already passed through ``nfc``."""
+class NGram:
+    """One direction of the trigram model (ARPA-style log10 probabilities and back-off weights)."""
 
-    def __init__(self, data: dict, path: Path | None = None):
-        if data.get("format") != FORMAT_VERSION:
-            raise ValueError(f"unsupported restoration model format {data.get('format')!r} in {path}")
-        self.path = path
-        self.inputs_hash = data.get("inputs_hash", "")
+    __slots__ = ("bi", "tri", "uni", "unk_lp")
+
+    def __init__(self, data: dict):
         self.uni: dict[str, list[float]] = data["uni"]
         self.bi: dict[str, list[float]] = data["bi"]
         self.tri: dict[str, float] = data["tri"]
-        self.cands: dict[str, list[str]] = data["cands"]
         self.unk_lp: float = data["unk_lp"]
-        self.word_pairs: frozenset[str] = frozenset(data.get("word_pairs", ()))
-        params = data.get("params", {})
-        self.beam = int(params.get("beam", 6))
-        self.keep_bonus = float(params.get("keep_bonus", 2.0))
-        self.word_bonus = float(params.get("word_bonus", 0.0))
 
-    @classmethod
-    def load(cls, path: Path) -> Restorer:
-        with gzip.open(path, "rt", encoding="utf-8") as fh:
-            restorer = cls(json.load(fh), Path(path))
-        # The model is ~10^6 long-lived objects: keep them out of the cyclic GC's scans,
-        # otherwise a full collection in the middle of a request costs several ms.
-        gc.collect()
-        gc.freeze()
-        return restorer
-
-    # --- language model -------------------------------------------------------------
     def logprob(self, u: str, v: str, w: str) -> float:
+        """log10 P(w | u v)."""
         lp = self.tri.get(f"{u} {v} {w}")
         if lp is not None:
             return lp
@@ -119,29 +101,74 @@ class Restorer:
         w1 = self.uni.get(w)
         return back + (w1[0] if w1 is not None else self.unk_lp)
 
+
+class Restorer:
+    """A loaded model. ``restore(text)`` expects text already passed through ``nfc``."""
+
+    def __init__(self, data: dict, path: Path | None = None):
+        if data.get("format") != FORMAT_VERSION:
+            raise ValueError(f"unsupported restoration model format {data.get('format')!r} in {path}")
+        self.path = path
+        self.inputs_hash = data.get("inputs_hash", "")
+        self.fwd = NGram(data)
+        self.bwd = NGram(data["back"]) if data.get("back") else None
+        self.cands: dict[str, list[str]] = data["cands"]
+        self.word_pairs: frozenset[str] = frozenset(data.get("word_pairs", ()))
+        params = data.get("params", {})
+        self.beam = int(params.get("beam", 6))
+        self.keep_bonus = float(params.get("keep_bonus", 2.0))
+        self.word_bonus = float(params.get("word_bonus", 0.0))
+        # weight of the right-to-left model (0: left-to-right only)
+        self.back_weight = float(params.get("back_weight", 0.0)) if self.bwd is not None else 0.0
+
+    @classmethod
+    def load(cls, path: Path) -> Restorer:
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            restorer = cls(json.load(fh), Path(path))
+        # The model is ~10^6 long-lived objects: keep them out of the cyclic GC's scans,
+        # otherwise a full collection in the middle of a request costs several ms.
+        gc.collect()
+        gc.freeze()
+        return restorer
+
+    def logprob(self, u: str, v: str, w: str) -> float:
+        return self.fwd.logprob(u, v, w)
+
     def candidates(self, tok: str) -> list[str] | None:
         """Accented forms to consider, or None when the token is kept as typed."""
         if not tok.isalpha():
             return None
         low = tok.lower()
-        f = fold(low)
+        f = fold_word(low)
         if f != low:  # already has diacritics (or đ): keep
             return None
         return self.cands.get(f)
 
     def decode(self, toks: list[str], partial: bool) -> list[str]:
-        """Best lower-case form for each token of one chunk."""
+        """Best lower-case form for each token of one chunk.
+
+        Beam search left to right over (previous, current) states. The score of a path is
+        log P_forward + back_weight * log P_backward: the right-to-left term of a syllable
+        is added as soon as the two syllables after it are known.
+        """
         options: list[list[str]] = []
         for t in toks:
             c = self.candidates(t)
             options.append(c if c else [lm_token(t)])
+        fwd, bwd, bw = self.fwd, self.bwd, self.back_weight
+        # state (v, w) -> (score, path); path holds the chosen forms so far
         beam: dict[tuple[str, str], tuple[float, tuple[str, ...]]] = {(BOS, BOS): (0.0, ())}
-        for t, opts in zip(toks, options, strict=True):
+        for i, (t, opts) in enumerate(zip(toks, options, strict=True)):
             low = t.lower()
             nxt: dict[tuple[str, str], tuple[float, tuple[str, ...]]] = {}
             for (u, v), (score, path) in beam.items():
                 for w in opts:
-                    s = score + self.logprob(u, v, w)
+                    s = score + fwd.logprob(u, v, w)
+                    if bw:
+                        if i >= 2:  # P_b(u | w v): the syllable two back now has its right context
+                            s += bw * bwd.logprob(w, v, u)
+                        elif i == 1:  # P_b(</s> | w v): nothing before the first syllable
+                            s += bw * bwd.logprob(w, v, EOS)
                     if partial and w == low:
                         s += self.keep_bonus
                     if self.word_bonus and f"{v} {w}" in self.word_pairs:
@@ -153,8 +180,18 @@ class Restorer:
             if len(nxt) > self.beam:
                 nxt = dict(sorted(nxt.items(), key=lambda kv: kv[1][0], reverse=True)[: self.beam])
             beam = nxt
-        best = max(beam.items(), key=lambda kv: kv[1][0] + self.logprob(kv[0][0], kv[0][1], EOS))
-        return list(best[1][1])
+
+        def final(item) -> float:
+            (v, w), (score, _) = item
+            s = score + fwd.logprob(v, w, EOS)
+            if bw:
+                if len(toks) == 1:
+                    s += bw * (bwd.logprob(BOS, BOS, w) + bwd.logprob(BOS, w, EOS))
+                else:
+                    s += bw * (bwd.logprob(BOS, BOS, w) + bwd.logprob(BOS, w, v))
+            return s
+
+        return list(max(beam.items(), key=final)[1][1])
 
     def restore(self, text: str, partial: bool | None = None) -> str:
         """Restore the diacritics of syllables typed without them; everything else is kept.
@@ -169,7 +206,7 @@ class Restorer:
         words = [m.group(0) for g in groups for m in g if m.group(0).isalpha()]
         if not words:
             return text
-        n_plain = sum(1 for w in words if fold(w) == w.lower())
+        n_plain = sum(1 for w in words if fold_word(w) == w.lower())
         if n_plain == 0:
             return text
         if partial is None:
