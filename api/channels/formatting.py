@@ -142,15 +142,44 @@ def shorten(title: str, limit: int) -> str:
     return cut.rstrip(" ,.;:-") + "…"
 
 
-def numbered_choices(buttons: list[Button], hint: bool = True) -> str:
-    """Buttons as a numbered list, for channels that cannot show buttons."""
+def numbered_choices(buttons: list[Button], hint: bool = True, text: str = "") -> str:
+    """Buttons as a numbered list, for channels that cannot show buttons (only the hint
+    when ``text`` already lists them with the same numbers)."""
     if not buttons:
         return ""
+    if text and text_lists_buttons(text, buttons):
+        return f"(Trả lời bằng số 1–{len(buttons)} để chọn.)" if hint else ""
     lines = [f"{i}. {b.title}" + (f": {b.payload}" if b.is_link else "") for i, b in enumerate(buttons, 1)]
     choosable = [b for b in buttons if not b.is_link]
     if choosable and hint:
         lines.append(f"(Trả lời bằng số 1–{len(buttons)} để chọn.)")
     return "\n".join(lines)
+
+
+def text_lists_buttons(text: str, buttons: list[Button]) -> bool:
+    """True when ``text`` already numbers the buttons' choices ("1. <title of button 1>" …),
+    as the bot does when several procedures match."""
+    if not buttons:
+        return False
+    items: dict[int, str] = {}
+    for line in text.splitlines():
+        match = re.match(r"\s*(\d{1,2})[.)]\s+(.*)", line)
+        if match:
+            items.setdefault(int(match.group(1)), match.group(2))
+    for i, button in enumerate(buttons, 1):
+        head = re.sub(r"\s*\([^)]*\)\s*$", "", button.title)[:20].strip().lower()
+        if i not in items or not head or head not in items[i].lower():
+            return False
+    return True
+
+
+def button_titles(buttons: list[Button], limit: int, numbered: bool = False) -> list[str]:
+    """Titles of at most ``limit`` characters; numbered ("2. …") when asked or when
+    shortening would make two of them look the same."""
+    titles = [shorten(b.title, limit) for b in buttons]
+    if numbered or len(set(titles)) < len(titles):
+        titles = [shorten(f"{i}. {b.title}", limit) for i, b in enumerate(buttons, 1)]
+    return titles
 
 
 class ChoiceMemory:

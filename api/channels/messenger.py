@@ -46,11 +46,12 @@ from api.channels.formatting import (
     UNAVAILABLE_TEXT,
     Reply,
     SeenIds,
+    button_titles,
     from_rasa,
     mentions_automation,
     numbered_choices,
-    shorten,
     split_text,
+    text_lists_buttons,
 )
 from tthc.settings import get_settings
 
@@ -194,13 +195,13 @@ def to_send_api(replies: list[Reply]) -> list[dict[str, Any]]:
         for i, chunk in enumerate(chunks):
             message: dict[str, Any] = {"text": chunk}
             if i == len(chunks) - 1 and quick:
+                shown = quick[:MAX_QUICK_REPLIES]
+                titles = button_titles(
+                    shown, QUICK_REPLY_TITLE_LIMIT, numbered=text_lists_buttons(reply.text, shown)
+                )
                 message["quick_replies"] = [
-                    {
-                        "content_type": "text",
-                        "title": shorten(b.title, QUICK_REPLY_TITLE_LIMIT),
-                        "payload": b.payload,
-                    }
-                    for b in quick[:MAX_QUICK_REPLIES]
+                    {"content_type": "text", "title": title, "payload": b.payload}
+                    for title, b in zip(titles, shown, strict=True)
                 ]
             out.append(message)
     return out

@@ -178,7 +178,7 @@ def to_texts(replies: list[Reply]) -> list[str]:
     for i, reply in enumerate(replies):
         text = reply.text
         if i == len(replies) - 1 and buttons:
-            text = (text + "\n\n" if text else "") + numbered_choices(buttons)
+            text = (text + "\n\n" if text else "") + numbered_choices(buttons, text=text)
         texts.extend(split_text(text, TEXT_LIMIT))
     return texts
 

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from api.channels.formatting import Button, ChoiceMemory, from_rasa, numbered_choices, shorten, split_text
+from api.channels.formatting import (
+    Button,
+    ChoiceMemory,
+    button_titles,
+    from_rasa,
+    numbered_choices,
+    shorten,
+    split_text,
+    text_lists_buttons,
+)
 
 
 def test_short_text_is_one_chunk() -> None:
@@ -67,3 +76,33 @@ def test_shorten() -> None:
     assert shorten("Lệ phí", 20) == "Lệ phí"
     short = shorten("Thời hạn giải quyết hồ sơ", 20)
     assert len(short) <= 20 and short.endswith("…")
+
+
+AMBIGUOUS = (
+    "Có vài thủ tục gần giống, bạn muốn hỏi thủ tục nào?\n"
+    "1. Đăng ký khai sinh (mã 1.001193, cấp Xã)\n"
+    "2. Đăng ký khai sinh lưu động (mã 1.000656, cấp Xã)\n"
+    "3. Đăng ký khai sinh có yếu tố nước ngoài (mã 1.001695, cấp Huyện)"
+)
+AMBIGUOUS_BUTTONS = [
+    Button("Đăng ký khai sinh (1.001193)", '/ask_detail{"procedure_code": "1.001193"}'),
+    Button("Đăng ký khai sinh lưu động (1.000656)", '/ask_detail{"procedure_code": "1.000656"}'),
+    Button("Đăng ký khai sinh có yếu tố nước ngoài (1.001695)", '/ask_detail{"procedure_code": "1.001695"}'),
+]
+
+
+def test_a_list_the_bot_already_numbered_is_not_repeated() -> None:
+    assert text_lists_buttons(AMBIGUOUS, AMBIGUOUS_BUTTONS)
+    assert numbered_choices(AMBIGUOUS_BUTTONS, text=AMBIGUOUS) == "(Trả lời bằng số 1–3 để chọn.)"
+    # a procedure answer whose text has its own numbered list (documents) is not mistaken for it
+    answer = "Hồ sơ gồm:\n1. Tờ khai đăng ký khai sinh\n2. Giấy chứng sinh"
+    buttons = [Button("Thời hạn giải quyết", "/a"), Button("Phí, lệ phí", "/b")]
+    assert not text_lists_buttons(answer, buttons)
+    assert numbered_choices(buttons, text=answer).startswith("1. Thời hạn giải quyết\n2. Phí, lệ phí")
+
+
+def test_button_titles_stay_distinguishable_when_shortened() -> None:
+    titles = button_titles(AMBIGUOUS_BUTTONS, 20)
+    assert all(len(t) <= 20 for t in titles) and len(set(titles)) == 3
+    assert titles[0].startswith("1. ") and titles[1].startswith("2. ")
+    assert button_titles([Button("Lệ phí", "/b"), Button("Thời hạn", "/a")], 20) == ["Lệ phí", "Thời hạn"]
