@@ -5,6 +5,11 @@ Run: ``uvicorn api.main:app`` (``make run`` does it on 127.0.0.1:8000).
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
@@ -15,9 +20,29 @@ from api.routers import chat, health, knowledge, web
 from api.static_files import STATIC_DIR
 from tthc.settings import get_settings
 
+logger = logging.getLogger(__name__)
+
+
+def _preload_index() -> None:
+    from indexer.procedure_search import Retriever
+
+    try:
+        Retriever.load()
+    except Exception:  # /api/health and the search endpoints report it
+        logger.exception("could not load the search index")
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # Load model + index in the background so the first search does not wait for it.
+    if get_settings().preload_index:
+        threading.Thread(target=_preload_index, name="preload-index", daemon=True).start()
+    yield
+
 
 def create_app() -> FastAPI:
     app = FastAPI(
+        lifespan=lifespan,
         title="Trợ lý thủ tục hành chính — API",
         description="Tra cứu thủ tục hành chính và trò chuyện với trợ lý tự động.",
         version="0.1.0",

@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     index_dir: Path | None = None
     """Root of built indexes; default var/index (each build in its own folder, CURRENT points to one)."""
 
+    preload_index: bool = True
+    """Load the embedding model and index when the API starts (not on the first search)."""
+
     # --- services (loopback by default) ---
     api_host: str = "127.0.0.1"
     api_port: int = 8000

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from api import rasa_client
+from indexer.build import current_build
 from tthc.settings import get_settings
 
 router = APIRouter(tags=["health"])
@@ -23,7 +24,11 @@ async def _action_server_up() -> bool:
 
 @router.get("/api/health")
 async def health() -> JSONResponse:
-    checks = {"rasa": await rasa_client.is_up(), "action_server": await _action_server_up()}
+    checks = {
+        "rasa": await rasa_client.is_up(),
+        "action_server": await _action_server_up(),
+        "index": current_build(get_settings().resolved_index_dir) is not None,
+    }
     ok = all(checks.values())
     return JSONResponse(
         {"status": "ok" if ok else "degraded", "checks": checks}, status_code=200 if ok else 503

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import re
+import threading
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -43,6 +45,20 @@ RETRIEVAL_ERROR = (
 ASK_WHICH_PROCEDURE = (
     'Bạn đang hỏi về thủ tục nào? Hãy nêu tên thủ tục, ví dụ: "đăng ký khai sinh", "cấp lại căn cước".'
 )
+
+
+def _preload_retriever() -> None:
+    try:
+        Retriever.load()
+    except Exception:  # reported again, to the citizen, on the first question
+        logger.exception("could not load the search index")
+
+
+# Load the model and index as soon as a server worker imports this module, so the
+# first citizen does not wait for it. rasa-sdk's Sanic server imports actions in its
+# manager process too; loading only in the worker (a multiprocessing child) keeps one copy.
+if multiprocessing.parent_process() is not None:
+    threading.Thread(target=_preload_retriever, name="preload-retriever", daemon=True).start()
 
 
 def _latest_text(tracker: Tracker) -> str:
@@ -94,7 +110,7 @@ class ActionAnswerQuestion(Action):
         text = _latest_text(tracker)
         part = _asked_part(tracker, text)
         try:
-            response = await asyncio.to_thread(Retriever.load().search, text, 5)
+            response = await asyncio.to_thread(lambda: Retriever.load().search(text, 5))
             answer, events = _answer_for_response(response, part)
         except Exception:
             logger.exception("retrieval failed for a question")
