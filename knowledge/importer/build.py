@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -26,13 +27,25 @@ class ImportResult:
     seconds: float = 0.0
 
 
+# "(thực hiện tại cấp tỉnh)", "(cấp Bộ)", "(cấp TW)": the level a copy of a procedure is published for.
+_LEVEL_QUALIFIER = re.compile(
+    r"\(\s*(?:thực hiện\s+(?:tại|ở)\s+)?cấp\s+(?:xã|huyện|tỉnh|tinh|bộ|trung ương|tw)\s*\)", re.IGNORECASE
+)
+
+
+def level_free_title(title: str) -> str:
+    """The title without a level qualifier, normalised: the key of one procedure across levels."""
+    return norm_title(_LEVEL_QUALIFIER.sub(" ", title))
+
+
 def link_same_as(procs: list[Procedure]) -> None:
-    """Procedures with the same normalised title and the same field (lĩnh vực) but different codes point
-    to each other (the same procedure published at xã / tỉnh / bộ level). The field is part of the key:
-    "Gia hạn nộp thuế" exists both under Thuế and Hải quan, which are different procedures."""
+    """Procedures with the same normalised title (level qualifiers such as "(thực hiện tại cấp tỉnh)"
+    removed) and the same field (lĩnh vực) but different codes point to each other: the same procedure
+    published at xã / tỉnh / bộ level. The field is part of the key: "Gia hạn nộp thuế" exists both under
+    Thuế and Hải quan, which are different procedures."""
     groups: dict[tuple[str, str], list[Procedure]] = defaultdict(list)
     for p in procs:
-        groups[(norm_title(p.title), norm_title(p.field))].append(p)
+        groups[(level_free_title(p.title), norm_title(p.field))].append(p)
     for group in groups.values():
         codes = sorted({p.code for p in group})
         for p in group:

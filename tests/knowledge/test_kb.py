@@ -272,3 +272,17 @@ def test_committed_records_match_importer(procs, loader, rel, code):
 )
 def test_form_file_split(cell, name, form):
     assert dvc_chatbot._split_form(cell) == (name, form)
+
+
+def test_same_procedure_at_several_levels_is_linked_despite_level_qualifiers(procs):
+    """ "Cấp đổi thẻ căn cước" is published for xã, "(thực hiện tại cấp tỉnh)" and "(… trung ương)"."""
+    assert set(procs["1.014063"].same_as) == {"2.001195", "1.000889"}
+    assert "1.014063" in procs["2.001195"].same_as
+
+
+def test_level_qualifier_removal_keeps_other_parentheses():
+    from knowledge.importer.build import level_free_title
+
+    assert level_free_title("Cấp đổi thẻ căn cước (thực hiện tại cấp tỉnh)") == "cấp đổi thẻ căn cước"
+    assert level_free_title("Thủ tục X (cấp TW)") == "x"
+    assert level_free_title("Đăng ký (cấp lại)") == "đăng ký cấp lại"
