@@ -1,0 +1,132 @@
+"""Multi-turn conversations through a running Rasa server and action server (REST).
+
+Each test is one citizen behaviour of the dialogue issue; expected values are read
+from the knowledge record itself, never typed into the test.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+
+import pytest
+
+from knowledge.schema import ChannelKind
+from knowledge.store import load_procedures
+from tests.e2e.servers import Bot
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def procedures():
+    return {p.code: p for p in load_procedures()}
+
+
+def new_sender(tag: str) -> str:
+    return f"{tag}-{uuid.uuid4().hex[:10]}"
+
+
+def text_of(messages: list[dict]) -> str:
+    return "\n".join(m.get("text") or "" for m in messages)
+
+
+def buttons_of(messages: list[dict]) -> list[dict]:
+    return [b for m in messages for b in m.get("buttons") or []]
+
+
+def slot_events(bot: Bot, sender: str) -> list[dict]:
+    with sqlite3.connect(bot.tracker_db) as db:
+        rows = db.execute(
+            "select data from events where sender_id = ? and type_name = 'slot' order by id", (sender,)
+        ).fetchall()
+    return [json.loads(row[0]) for row in rows]
+
+
+def test_summary_then_follow_ups_keep_the_procedure(bot: Bot, procedures) -> None:
+    sender = new_sender("followup")
+    first = bot.say(sender, "thủ tục đăng ký tạm trú")
+    answer = text_of(first)
+    assert "1.004194" in answer, answer
+    assert "dichvucong.gov.vn" in answer
+    assert buttons_of(first), "a summary offers buttons for the details"
+
+    fee = text_of(bot.say(sender, "thế còn lệ phí?"))
+    assert "1.004194" in fee and "phí" in fee.lower()
+    for channel in procedures["1.004194"].channels:
+        for item in channel.fees:
+            if item.amount_vnd:
+                assert f"{item.amount_vnd:,}".replace(",", ".") in fee or str(item.amount_vnd) in fee
+
+    online = text_of(bot.say(sender, "nộp online được không?"))
+    assert "1.004194" in online
+    if any(c.kind == ChannelKind.TRUC_TUYEN for c in procedures["1.004194"].channels):
+        assert "Trực tuyến" in online
+
+    time_answer = text_of(bot.say(sender, "mất bao lâu?"))
+    assert "1.004194" in time_answer and "Thời hạn" in time_answer
+
+
+def test_button_click_asks_a_detail_of_the_same_procedure(bot: Bot) -> None:
+    sender = new_sender("button")
+    first = bot.say(sender, "Đăng ký khai sinh cần giấy tờ gì?")
+    fee_button = next(b for b in buttons_of(first) if "phí" in b["title"].lower())
+    answer = text_of(bot.say(sender, fee_button["payload"]))
+    assert "1.001193" in answer and "Miễn phí" in answer
+
+
+def test_typing_without_diacritics_and_abbreviations(bot: Bot) -> None:
+    answer = text_of(bot.say(new_sender("nodiac"), "dang ky khai sinh cho be can giay to gi"))
+    assert "1.001193" in answer
+    answer = text_of(bot.say(new_sender("abbr"), "đk kết hôn cần những gì"))
+    assert "1.000894" in answer
+
+
+def test_several_matches_give_a_numbered_choice_that_accepts_a_typed_number(bot: Bot) -> None:
+    sender = new_sender("choice")
+    first = bot.say(sender, "cấp đổi thẻ căn cước")
+    text = text_of(first)
+    if "\n2. " not in text or "bạn muốn hỏi" not in text.lower():
+        pytest.fail(f"expected a numbered choice between levels/variants, got:\n{text}")
+    second_line = next(line for line in text.splitlines() if line.startswith("2. "))
+    chosen_code = second_line.split("mã ")[1].split(",")[0].split(")")[0]
+    answer = text_of(bot.say(sender, "2"))
+    assert chosen_code in answer
+
+
+def test_notice_question_quotes_and_cites_the_notice(bot: Bot) -> None:
+    answer = text_of(bot.say(new_sender("notice"), "Bắc Kạn tinh giản biên chế được bao nhiêu người?"))
+    assert "004_0afb36d99d1d04dd.txt" in answer
+    assert "“" in answer, "the relevant passage is quoted"
+
+
+def test_unknown_question_says_so_and_offers_a_person(bot: Bot) -> None:
+    sender = new_sender("nomatch")
+    messages = bot.say(sender, "cách nuôi cá koi trong bể kính cho đẹp")
+    answer = text_of(messages).lower()
+    assert "chưa tìm thấy" in answer or "chỉ hỗ trợ" in answer
+    assert "1." not in answer.split("\n")[0]
+    handoff = text_of(bot.say(sender, "cho tôi gặp cán bộ"))
+    assert "cán bộ" in handoff
+    assert any(e.get("name") == "handoff_requested" and e.get("value") is True for e in slot_events(bot, sender))
+
+
+def test_small_talk_and_bot_challenge(bot: Bot) -> None:
+    sender = new_sender("chitchat")
+    assert "trợ lý" in text_of(bot.say(sender, "xin chào")).lower()
+    assert "tự động" in text_of(bot.say(sender, "bạn là người hay máy?")).lower()
+    assert text_of(bot.say(sender, "cảm ơn nhé"))
+    assert "tạm biệt" in text_of(bot.say(sender, "tạm biệt")).lower()
+
+
+def test_rating_is_stored_with_the_procedure(bot: Bot) -> None:
+    sender = new_sender("rating")
+    first = bot.say(sender, "đăng ký kết hôn cần giấy tờ gì")
+    helpful = next(b for b in buttons_of(first) if "Hữu ích" in b["title"])
+    bot.say(sender, helpful["payload"])
+    slots = slot_events(bot, sender)
+    rated = [i for i, e in enumerate(slots) if e.get("name") == "rating" and e.get("value") == "helpful"]
+    assert rated
+    codes = [e["value"] for e in slots[: rated[0]] if e.get("name") == "procedure_code" and e.get("value")]
+    assert codes and codes[-1] == "1.000894"
