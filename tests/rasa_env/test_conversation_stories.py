@@ -37,7 +37,7 @@ def test_every_conversation_story_passes(tmp_path: Path) -> None:
             "--out",
             str(tmp_path),
             "--fail-on-prediction-errors",
-        ],  # fmt: skip
+        ],
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,

@@ -8,7 +8,6 @@ otherwise checks that analyze() works without it.
 from __future__ import annotations
 
 import gzip
-import json
 import subprocess
 import sys
 
@@ -17,7 +16,7 @@ import pytest
 from indexer.text import config
 from indexer.text.lexicon import get_lexicon
 from indexer.text.normalize import analyze, fold, nfc
-from indexer.text.restore import Restorer, current_model_path, get_restorer, reset_restorer
+from indexer.text.restore import Restorer, current_model_path, get_restorer, reset_restorer, write_model
 
 
 def test_imports_without_app_only_packages():
@@ -53,18 +52,21 @@ def test_model_format_loads_here(tmp_path):
     path = current_model_path()
     if path is None:  # a tiny hand-made model in the same format
         path = tmp_path / "m.json.gz"
-        data = {
-            "format": 1,
+        lm = {
             "unk_lp": -7.0,
-            "uni": {"làm": [-2.0, -0.3], "lâm": [-4.0, -0.3], "lại": [-2.0, -0.3], "lai": [-3.5, -0.3]},
-            "bi": {"làm lại": [-0.5, 0.0]},
-            "tri": {},
+            "uni": {"làm": (-2.0, -0.3), "lâm": (-4.0, -0.3), "lại": (-2.0, -0.3), "lai": (-3.5, -0.3)},
+            "bi": {"làm lại": (-0.5, 0.0)},
+            "tri": {"<s> làm lại": -0.2},
+        }
+        data = {
+            "fwd": lm,
+            "bwd": None,
             "cands": {"lam": ["làm", "lâm"], "lai": ["lại", "lai"]},
             "word_pairs": ["làm lại"],
             "params": {"beam": 4, "keep_bonus": 1.0, "word_bonus": 0.3},
         }
         with gzip.open(path, "wt", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False)
+            write_model(fh, data)
     r = Restorer.load(path)
     assert r.restore("lam lai") == "làm lại"
 
