@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "knowledge.commands",  # tthc kb import|report|validate
     "indexer.commands",  # tthc model prepare, tthc index, tthc search, tthc answer, tthc eval
     "indexer.text.commands",  # tthc text build, tthc normalize
+    "api.staff.commands",  # tthc staff add-user|list-users|remove-user
 )
 
 

@@ -46,8 +46,9 @@ class Settings(BaseSettings):
     public_base_url: str = "http://localhost:8000"
 
     # --- web widget ---
-    widget_allowed_origins: str = "*"
-    """Comma-separated origins of portal pages allowed to embed the widget (CORS on /api/chat); "*" = any."""
+    widget_allowed_origins: str = ""
+    """Comma-separated origins of portal pages allowed to embed the widget (CORS on /api/chat).
+    Empty (default) = only the origin of ``public_base_url``; "*" = any origin (not recommended)."""
 
     # --- Facebook Messenger (secrets only from the environment; unset = webhook disabled) ---
     messenger_verify_token: str = ""
@@ -82,6 +83,42 @@ class Settings(BaseSettings):
     channel_http_retries: int = 2
     """Extra attempts on 5xx answers and timeouts (bounded, with a short backoff)."""
 
+    # --- staff tools (lookup page, office dashboard) ---
+    tracker_db_url: str = ""
+    """SQLAlchemy URL of Rasa's tracker store, read-only; default sqlite:///<var_dir>/rasa/tracker.db
+    (PostgreSQL deployments: postgresql+psycopg://user:pass@host/db)."""
+    staff_db: Path | None = None
+    """SQLite file with staff accounts, sessions and login attempts; default <var_dir>/staff/staff.db."""
+    staff_cookie_secure: bool = False
+    """Send the staff session cookie with the Secure flag (set true behind HTTPS)."""
+    staff_session_hours: float = 12.0
+    """Lifetime of a staff session."""
+    staff_login_max_failures: int = 5
+    """Failed logins allowed per account and per client address in staff_login_window_s."""
+    staff_login_window_s: int = 900
+    staff_timezone: str = "Asia/Ho_Chi_Minh"
+    """Time zone of the office: days on the dashboard are counted in it."""
+
+    # --- reliability and security (api/limits.py, api/logs.py, api/metrics.py) ---
+    max_body_bytes: int = 1_000_000
+    """Largest request body accepted on any route (413 before the handler reads it)."""
+    chat_max_body_bytes: int = 32_768
+    """Largest body of POST /api/chat (a 2,000-character message, JSON-escaped, fits)."""
+    max_message_chars: int = 2000
+    """Longest citizen message forwarded to Rasa (web chat answers 413, channels a polite reply)."""
+    rate_limit_ip_per_s: float = 5.0
+    """Sustained requests per second per client IP on /api/* (token bucket; 0 = no limit)."""
+    rate_limit_ip_burst: int = 100
+    rate_limit_sender_per_s: float = 1.0
+    """Sustained messages per second per conversation (web session, PSID, Zalo user; 0 = no limit)."""
+    rate_limit_sender_burst: int = 20
+    redis_url: str = ""
+    """redis://host:port/db — shared rate-limit buckets across API instances (empty = in memory)."""
+    log_format: str = "json"
+    """API logs: "json" (one object per line) or "text"."""
+    metrics_token: str = ""
+    """Bearer token for GET /metrics; empty = only loopback clients may read it."""
+
     # --- assistant behaviour ---
     office_contact: str = (
         "Bộ phận Một cửa (Trung tâm Phục vụ hành chính công) nơi bạn cư trú, "
@@ -107,6 +144,14 @@ class Settings(BaseSettings):
     @property
     def resolved_index_dir(self) -> Path:
         return self.index_dir or self.var_dir / "index"
+
+    @property
+    def resolved_tracker_db_url(self) -> str:
+        return self.tracker_db_url or f"sqlite:///{self.var_dir / 'rasa' / 'tracker.db'}"
+
+    @property
+    def resolved_staff_db(self) -> Path:
+        return self.staff_db or self.var_dir / "staff" / "staff.db"
 
 
 @lru_cache(maxsize=1)

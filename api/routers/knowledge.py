@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query
 
 from indexer.procedure_search import Retriever
+from indexer.query import fold
 from knowledge.schema import Level
 
 router = APIRouter(prefix="/api", tags=["knowledge"])
@@ -24,24 +25,69 @@ def _retriever() -> Retriever:
         raise HTTPException(503, "Chưa có chỉ mục tìm kiếm: quản trị viên cần chạy `tthc index`.") from exc
 
 
+_MODES = ("hybrid", "lexical")
+
+
 @router.get("/search", summary="Tìm thủ tục hoặc đoạn văn bản phù hợp với câu hỏi")
 def search(
     q: Annotated[str, Query(min_length=1, max_length=500, description="Câu hỏi hoặc từ khóa")],
     k: Annotated[int, Query(ge=1, le=50, description="Số kết quả")] = 10,
     field: Annotated[str | None, Query(max_length=200, description="Lọc theo lĩnh vực")] = None,
     level: Annotated[str | None, Query(description=f"Lọc theo cấp: {', '.join(_LEVELS)}")] = None,
+    agency: Annotated[
+        str | None, Query(max_length=300, description="Lọc theo cơ quan thực hiện (một phần tên)")
+    ] = None,
+    mode: Annotated[
+        str,
+        Query(
+            description="hybrid: ngữ nghĩa + từ khóa (câu hỏi tự nhiên, 70–300 ms); "
+            "lexical: chỉ từ khóa, từ cuối được hiểu là đang gõ dở (tìm khi gõ, vài ms; chỉ thủ tục)"
+        ),
+    ] = "hybrid",
 ) -> dict[str, Any]:
     if not q.strip():
         raise HTTPException(422, "Câu hỏi trống: hãy nhập từ khóa cần tìm.")
     if level is not None and level not in _LEVELS:
         raise HTTPException(422, f"Cấp không hợp lệ: dùng một trong {', '.join(_LEVELS)}.")
-    response = _retriever().search(q, k=k, field=field or None, level=level)
+    if mode not in _MODES:
+        raise HTTPException(422, "Chế độ tìm không hợp lệ: dùng hybrid hoặc lexical.")
+    retriever = _retriever()
+    if mode == "lexical":
+        from api.staff.quick_search import quick_index
+
+        quick = quick_index(retriever).search(q, k=k, field=field or None, level=level, agency=agency or None)
+        return {
+            "query": q,
+            "mode": mode,
+            "no_match": not quick.hits,
+            "total": quick.total,
+            "results": quick.hits,
+            "elapsed_ms": round(quick.elapsed_ms, 2),
+        }
+    # the retriever filters by field and level; the agency filter is applied to its hits
+    response = retriever.search(q, k=50 if agency else k, field=field or None, level=level)
+    results = []
+    for hit in response.hits:
+        row = hit.to_dict()
+        p = retriever.get_procedure(hit.code) if hit.kind == "procedure" else None
+        row["agency"] = p.agency if p else ""
+        if agency and (p is None or fold(agency) not in fold(p.agency)):
+            continue
+        results.append(row)
     return {
         "query": q,
-        "no_match": response.no_match,
-        "results": [hit.to_dict() for hit in response.hits],
+        "mode": mode,
+        "no_match": response.no_match or not results,
+        "results": results[:k],
         "elapsed_ms": round(response.elapsed_ms, 2),
     }
+
+
+@router.get("/facets", summary="Giá trị của các bộ lọc: lĩnh vực, cấp, cơ quan thực hiện")
+def facets() -> dict[str, Any]:
+    from api.staff.quick_search import facets as compute
+
+    return compute(_retriever())
 
 
 @router.get("/procedures/{code}", summary="Toàn bộ thông tin một thủ tục")

@@ -1,0 +1,218 @@
+"""Office dashboard figures, computed on request from Rasa's tracker store.
+
+Definitions (each conversation is read in event order):
+- a *question* is a user message whose intent is not small talk, feedback or a handoff
+  request (greetings, thanks, 👍/👎 and "gặp cán bộ" are not questions);
+- the *channel* is the sender id's prefix (``messenger-``, ``zalo-``, ``web-``); others
+  are "khác" (e.g. Rasa's own REST tests);
+- a question is *about* procedure X when the bot set the ``procedure_code`` slot to X
+  while answering it;
+- *unanswered*: the bot set ``no_match`` (it found nothing), or the citizen pressed
+  👎 (``rating = not_helpful``) — then the question shown is the last one before it;
+- a *handoff* is a ``handoff_requested = true`` slot event; the queue lists each
+  flagged conversation once, newest first, with its last question.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from zoneinfo import ZoneInfo
+
+from api.staff.tracker_reader import Event, TrackerReader
+
+CHANNELS = ("web", "messenger", "zalo")
+NOT_QUESTIONS = frozenset(
+    {
+        "greet",
+        "goodbye",
+        "thank",
+        "rate_helpful",
+        "rate_not_helpful",
+        "handoff",
+        "bot_challenge",
+        "abuse",
+        "session_start",
+        "restart",
+    }
+)
+
+
+def channel_of(sender_id: str) -> str:
+    prefix = sender_id.split("-", 1)[0].lower() if "-" in sender_id else ""
+    return prefix if prefix in CHANNELS else "khac"
+
+
+@dataclass
+class Gap:
+    sender_id: str
+    channel: str
+    time: str
+    question: str
+    reason: str  # "no_match" | "not_helpful"
+    procedure_code: str | None = None
+
+
+@dataclass
+class Handoff:
+    sender_id: str
+    channel: str
+    time: str
+    last_question: str
+    questions: int
+
+
+@dataclass
+class Insights:
+    since: str
+    until: str
+    days: int
+    timezone: str
+    questions: int = 0
+    conversations: int = 0
+    per_day: list[dict] = field(default_factory=list)  # {"day", "total", "web", "messenger", ...}
+    per_channel: dict[str, int] = field(default_factory=dict)
+    top_procedures: list[dict] = field(default_factory=list)  # {"code", "title", "count"}
+    unanswered: list[Gap] = field(default_factory=list)
+    handoffs: int = 0
+    handoff_queue: list[Handoff] = field(default_factory=list)
+    no_match: int = 0
+    not_helpful: int = 0
+    helpful: int = 0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _is_question(event: Event) -> bool:
+    if event.type_name != "user":
+        return False
+    text = event.text.strip()
+    if not text or text.startswith("/session_start") or text.startswith("/restart"):
+        return False
+    intent = event.intent_name or (event.data.get("parse_data") or {}).get("intent", {}).get("name")
+    return intent not in NOT_QUESTIONS
+
+
+def compute(
+    reader: TrackerReader,
+    days: int = 30,
+    tz: str = "Asia/Ho_Chi_Minh",
+    now: float | None = None,
+    titles: dict[str, str] | None = None,
+    top: int = 20,
+    max_gaps: int = 200,
+) -> Insights:
+    zone = ZoneInfo(tz)
+    now = time.time() if now is None else now
+    today = dt.datetime.fromtimestamp(now, zone).date()
+    first_day = today - dt.timedelta(days=days - 1)
+    since = dt.datetime.combine(first_day, dt.time(), zone).timestamp()
+
+    def local(ts: float) -> dt.datetime:
+        return dt.datetime.fromtimestamp(ts, zone)
+
+    per_day: dict[dt.date, Counter] = {first_day + dt.timedelta(days=i): Counter() for i in range(days)}
+    per_channel: Counter = Counter()
+    procedures: Counter = Counter()
+    gaps: list[Gap] = []
+    queue: dict[str, Handoff] = {}
+    out = Insights(since=first_day.isoformat(), until=today.isoformat(), days=days, timezone=tz, handoffs=0)
+    senders: set[str] = set()
+
+    current_sender = None
+    last_question: Event | None = None
+    counted_code_for: int | None = None  # id of the question whose procedure was counted
+    procedure_code: str | None = None
+    n_questions = 0
+    for ev in reader.dashboard_events(since):
+        if ev.sender_id != current_sender:
+            current_sender, last_question, counted_code_for, procedure_code = ev.sender_id, None, None, None
+            n_questions = 0
+        channel = channel_of(ev.sender_id)
+        if ev.type_name == "user":
+            if _is_question(ev):
+                last_question = ev
+                n_questions += 1
+                out.questions += 1
+                senders.add(ev.sender_id)
+                day = local(ev.timestamp).date()
+                if day in per_day:
+                    per_day[day][channel] += 1
+                per_channel[channel] += 1
+            continue
+        slot, value = ev.action_name, ev.value
+        if slot == "procedure_code":
+            procedure_code = value or procedure_code
+            if value and last_question is not None and counted_code_for != last_question.id:
+                procedures[value] += 1
+                counted_code_for = last_question.id
+        elif slot == "no_match" and value is True:
+            out.no_match += 1
+            gaps.append(
+                Gap(
+                    ev.sender_id,
+                    channel,
+                    local(ev.timestamp).isoformat(timespec="seconds"),
+                    last_question.text if last_question else "",
+                    "no_match",
+                )
+            )
+        elif slot == "rating" and value in ("helpful", "not_helpful"):
+            if value == "helpful":
+                out.helpful += 1
+                continue
+            out.not_helpful += 1
+            gaps.append(
+                Gap(
+                    ev.sender_id,
+                    channel,
+                    local(ev.timestamp).isoformat(timespec="seconds"),
+                    last_question.text if last_question else "",
+                    "not_helpful",
+                    procedure_code,
+                )
+            )
+        elif slot == "handoff_requested" and value is True:
+            out.handoffs += 1
+            queue[ev.sender_id] = Handoff(
+                ev.sender_id,
+                channel,
+                local(ev.timestamp).isoformat(timespec="seconds"),
+                last_question.text if last_question else "",
+                n_questions,
+            )
+
+    out.conversations = len(senders)
+    out.per_day = [
+        {"day": day.isoformat(), "total": sum(c.values()), **{ch: c.get(ch, 0) for ch in (*CHANNELS, "khac")}}
+        for day, c in sorted(per_day.items())
+    ]
+    out.per_channel = {ch: per_channel.get(ch, 0) for ch in (*CHANNELS, "khac")}
+    titles = titles or {}
+    out.top_procedures = [
+        {"code": code, "title": titles.get(code, ""), "count": n} for code, n in procedures.most_common(top)
+    ]
+    gaps.sort(key=lambda g: g.time, reverse=True)
+    out.unanswered = gaps[:max_gaps]
+    out.handoff_queue = sorted(queue.values(), key=lambda h: h.time, reverse=True)
+    return out
+
+
+def transcript(reader: TrackerReader, sender_id: str, tz: str = "Asia/Ho_Chi_Minh") -> list[dict]:
+    """One conversation for a person to read: who said what, when, and the markers
+    (procedure discussed, no match, rating, handoff)."""
+    zone = ZoneInfo(tz)
+    out = []
+    for ev in reader.conversation(sender_id):
+        when = dt.datetime.fromtimestamp(ev.timestamp, zone).isoformat(timespec="seconds")
+        if ev.type_name in ("user", "bot"):
+            if ev.type_name == "user" and ev.text.startswith("/session_start"):
+                continue
+            buttons = [b.get("title", "") for b in (ev.data.get("data") or {}).get("buttons") or []]
+            out.append({"who": ev.type_name, "time": when, "text": ev.text, "buttons": buttons})
+        elif ev.value not in (None, False, []):
+            out.append({"who": "marker", "time": when, "slot": ev.action_name, "value": ev.value})
+    return out
