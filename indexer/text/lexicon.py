@@ -154,7 +154,10 @@ class Lexicon:
             if not n:
                 i += 1
                 continue
-            spans.append((toks[i].start(), toks[i + n - 1].end(), self.synonyms[key]))
+            a, b = toks[i].start(), toks[i + n - 1].end()
+            alts = [alt for alt in self.synonyms[key] if not _overlaps(text, alt, a, b)]
+            if alts:
+                spans.append((a, b, alts))
             i += n
         if len(spans) > 1:  # every phrase replaced by its first alternative
             combined, pos = [], 0
@@ -168,6 +171,17 @@ class Lexicon:
                 if v != text and v not in variants:
                     variants.append(v)
         return variants[:MAX_VARIANTS]
+
+
+def _overlaps(text: str, alt: str, a: int, b: int) -> bool:
+    """True if ``alt`` already occurs in ``text`` over the span [a, b) (case-insensitive)."""
+    low, alt = text.lower(), alt.lower()
+    start = low.find(alt, max(0, a - len(alt)))
+    while start != -1 and start < b:
+        if start + len(alt) > a:
+            return True
+        start = low.find(alt, start + 1)
+    return False
 
 
 _LOCK = threading.Lock()

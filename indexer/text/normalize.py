@@ -201,6 +201,9 @@ class TextForms:
         return self.restored
 
 
+MAX_RESTORE_CHARS = 4000  # longer input is normalised and expanded but not restored
+
+
 def analyze(text: str, *, restore: bool = True) -> TextForms:
     """Run the whole pipeline on one message; never raises on odd input."""
     from indexer.text.lexicon import get_lexicon
@@ -210,6 +213,8 @@ def analyze(text: str, *, restore: bool = True) -> TextForms:
     lexicon = get_lexicon()
     normalized = lexicon.expand(clean)
     restored = normalized
+    if len(normalized) > MAX_RESTORE_CHARS:
+        restore = False  # a pasted document, not a question: keep the cost bounded
     if restore and normalized:
         from indexer.text.restore import get_restorer
 

@@ -110,3 +110,19 @@ def test_normalize_cli_steps(with_model):
     ).stdout
     assert "Khôi phục dấu" in out
     assert "muốn đăng ký hộ khẩu ở đâu" in out
+
+
+def test_upper_case_sentences_and_names(with_model):
+    assert analyze("LAM LAI CCCD O DAU").restored == "LÀM LẠI căn cước công dân Ở ĐÂU"
+    assert analyze("Toi o Ha Noi, muon lam ho chieu. Mat bao lau?").restored == (
+        "Tôi ở Hà Nội, muốn làm hộ chiếu. Mất bao lâu?"
+    )
+    assert analyze("ko co sổ hk thi lam cccd dc hk").restored == (
+        "không có sổ hộ khẩu thì làm căn cước công dân được không"
+    )
+
+
+def test_long_input_is_not_restored(with_model):
+    text = "lam lai can cuoc " * 400
+    forms = analyze(text)
+    assert forms.restored == forms.normalized
