@@ -126,3 +126,10 @@ def test_long_input_is_not_restored(with_model):
     text = "lam lai can cuoc " * 400
     forms = analyze(text)
     assert forms.restored == forms.normalized
+
+
+def test_holdout_regression_floor(restorer):
+    """Held-out questions (never tuned on): measured 0.940 / 0.600; guard against regressions."""
+    result = evaluate(restorer, list(iter_questions(DATA / "restore_holdout.txt")))
+    assert result["word_accuracy"] >= 0.92, result
+    assert result["question_accuracy"] >= 0.50, result
