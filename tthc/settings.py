@@ -119,22 +119,6 @@ class Settings(BaseSettings):
     metrics_token: str = ""
     """Bearer token for GET /metrics; empty = only loopback clients may read it."""
 
-    # --- staff tools (lookup page, office dashboard) ---
-    tracker_db_url: str = ""
-    """SQLAlchemy URL of Rasa's tracker store, read-only; default sqlite:///<var_dir>/rasa/tracker.db
-    (PostgreSQL deployments: postgresql+psycopg://user:pass@host/db)."""
-    staff_db: Path | None = None
-    """SQLite file with staff accounts, sessions and login attempts; default <var_dir>/staff/staff.db."""
-    staff_cookie_secure: bool = False
-    """Send the staff session cookie with the Secure flag (set true behind HTTPS)."""
-    staff_session_hours: float = 12.0
-    """Lifetime of a staff session."""
-    staff_login_max_failures: int = 5
-    """Failed logins allowed per account and per client address in staff_login_window_s."""
-    staff_login_window_s: int = 900
-    staff_timezone: str = "Asia/Ho_Chi_Minh"
-    """Time zone of the office: days on the dashboard are counted in it."""
-
     # --- assistant behaviour ---
     office_contact: str = (
         "Bộ phận Một cửa (Trung tâm Phục vụ hành chính công) nơi bạn cư trú, "
@@ -160,14 +144,6 @@ class Settings(BaseSettings):
     @property
     def resolved_index_dir(self) -> Path:
         return self.index_dir or self.var_dir / "index"
-
-    @property
-    def resolved_tracker_db_url(self) -> str:
-        return self.tracker_db_url or f"sqlite:///{self.var_dir / 'rasa' / 'tracker.db'}"
-
-    @property
-    def resolved_staff_db(self) -> Path:
-        return self.staff_db or self.var_dir / "staff" / "staff.db"
 
     @property
     def resolved_tracker_db_url(self) -> str:
