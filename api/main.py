@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.channels import messenger, zalo
-from api.routers import chat, health, knowledge, web
+from api.routers import chat, health, knowledge, staff, web
 from api.static_files import STATIC_DIR
 from tthc.settings import get_settings
 
@@ -52,6 +52,8 @@ def create_app() -> FastAPI:
     app.include_router(knowledge.router)
     app.include_router(chat.router)
     app.include_router(web.router)
+    app.include_router(staff.pages)
+    app.include_router(staff.api)
     app.include_router(messenger.router)
     app.include_router(zalo.router)
     # The embeddable widget (/widget.js) runs on portal pages of other origins and posts to /api/chat.

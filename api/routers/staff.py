@@ -1,0 +1,417 @@
+"""Staff pages (one-stop desk) and their login-protected JSON.
+
+Public (no personal data): ``/staff`` (search as you type over ``/api/search?mode=lexical``),
+``/staff/procedures/{code}`` (every field), ``/staff/procedures/{code}/checklist``
+(printable list of documents for the citizen at the counter).
+
+Login required (they show what citizens wrote): ``/staff/insights`` (office dashboard,
+handoff queue), ``/staff/conversations/{sender_id}`` (one transcript), and the JSON
+``/api/staff/insights`` and ``/api/staff/conversations/{sender_id}``. Pages redirect
+to ``/staff/login``; the JSON answers 401.
+
+Pages are Jinja2 templates (autoescaped) with one script and one stylesheet from
+``/static`` and a Content-Security-Policy that forbids inline scripts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import parse_qs, quote, urlsplit
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from api.staff import auth
+from api.staff.insights import CHANNELS, compute, transcript
+from api.staff.tracker_reader import TrackerUnavailable, get_reader
+from tthc.settings import get_settings
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "staff" / "templates"))
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+CHANNEL_LABELS = {"web": "Web", "messenger": "Messenger", "zalo": "Zalo", "khac": "Khác"}
+MARKERS = {
+    "procedure_code": "Thủ tục đang hỏi",
+    "no_match": "Không tìm thấy thủ tục phù hợp",
+    "rating": "Đánh giá",
+    "handoff_requested": "Yêu cầu gặp cán bộ",
+}
+_CODE = re.compile(r"^[0-9A-Za-z.\-_]{1,32}$")
+_SENDER = re.compile(r"^[^\x00-\x1f]{1,255}$")
+
+pages = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api/staff", tags=["staff"])
+
+
+# --------------------------------------------------------------------------- helpers
+def _render(
+    request: Request, name: str, status: int = 200, private: bool = False, **ctx: Any
+) -> HTMLResponse:
+    ctx.setdefault("user", None)
+    response = TEMPLATES.TemplateResponse(request, name, ctx, status_code=status)
+    _secure_headers(response, private)
+    return response
+
+
+def _secure_headers(response: Response, private: bool = False) -> None:
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Frame-Options"] = "DENY"
+    if private:
+        response.headers["Cache-Control"] = "no-store"
+
+
+def _current_user(request: Request) -> str | None:
+    session = auth.get_store().session(request.cookies.get(auth.COOKIE))
+    return session.name if session else None
+
+
+def _retriever():
+    from indexer.procedure_search import Retriever
+
+    try:
+        return Retriever.load()
+    except FileNotFoundError as exc:
+        raise HTTPException(503, "Chưa có chỉ mục tìm kiếm: quản trị viên cần chạy `tthc index`.") from exc
+
+
+def _levels_text(levels) -> str:
+    return ", ".join(getattr(lv, "label", str(lv)) for lv in levels)
+
+
+def _doc_groups(p) -> list[dict]:
+    groups: list[dict] = []
+    for n, d in enumerate(p.documents, 1):
+        case = (d.case or "").strip()
+        if not groups or groups[-1]["case"] != case:
+            groups.append({"case": case, "docs": []})
+        groups[-1]["docs"].append(
+            {"n": n, "name": d.name, "form": d.form, "originals": d.originals, "copies": d.copies}
+        )
+    return groups
+
+
+def _procedure_or_404(request: Request, code: str):
+    if not _CODE.match(code):
+        return None, _render(
+            request, "error.html", 422, title="Mã thủ tục không hợp lệ", message="Ví dụ mã đúng: 1.001193."
+        )
+    p = _retriever().get_procedure(code)
+    if p is None:
+        return None, _render(
+            request,
+            "error.html",
+            404,
+            title="Không tìm thấy thủ tục",
+            message=f"Không có thủ tục mã {code} trong dữ liệu.",
+        )
+    return p, None
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths under /staff (no open redirect)."""
+    if not target:
+        return "/staff/insights"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/staff") or "\\" in target:
+        return "/staff/insights"
+    return target
+
+
+def _login_redirect(request: Request) -> RedirectResponse:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/staff/login?next={quote(target, safe='')}", status_code=303)
+
+
+# --------------------------------------------------------------------------- public pages
+@pages.get("/staff", response_class=HTMLResponse)
+def search_page(request: Request, q: str = "") -> HTMLResponse:
+    from api.staff.quick_search import facets
+
+    return _render(
+        request, "search.html", q=q[:500], facets=facets(_retriever()), user=_current_user(request)
+    )
+
+
+@pages.get("/staff/procedures/{code}", response_class=HTMLResponse)
+def procedure_page(request: Request, code: str) -> HTMLResponse:
+    from indexer.answer_composer import Part, compose_procedure
+
+    p, error = _procedure_or_404(request, code)
+    if error:
+        return error
+    retriever = _retriever()
+    sections = [
+        {"id": "general", "label": "Thông tin chung"},
+        {"id": "documents", "label": "Thành phần hồ sơ"},
+    ]
+    for part in (
+        Part.APPLICANTS,
+        Part.CONDITIONS,
+        Part.STEPS,
+        Part.CHANNELS,
+        Part.TIME,
+        Part.FEE,
+        Part.AGENCY,
+        Part.FORMS,
+        Part.RESULT,
+        Part.LEGAL,
+    ):
+        items = compose_procedure(p, part).items  # the one composer: same wording as the bot
+        sections.append({"id": part.value, "label": part.label, "items": items})
+    general = [
+        ("Mã thủ tục", p.code),
+        ("Lĩnh vực", p.field),
+        ("Cấp thực hiện", _levels_text(p.levels)),
+        ("Loại thủ tục", p.procedure_type),
+        ("Quyết định công bố", p.decision),
+        ("Cơ quan thực hiện", p.agency),
+        ("Cơ quan có thẩm quyền", p.competent_authority),
+        ("Cơ quan phối hợp", p.coordinating_agency),
+        ("Địa chỉ tiếp nhận", p.address),
+        ("Tên thường gọi", ", ".join(p.keywords)),
+    ]
+    same_as = []
+    for other in p.same_as:
+        o = retriever.get_procedure(other)
+        same_as.append({"code": other, "levels": _levels_text(o.levels) if o else ""})
+    return _render(
+        request,
+        "procedure.html",
+        p=p,
+        levels=_levels_text(p.levels),
+        sections=sections,
+        general=general,
+        doc_groups=_doc_groups(p),
+        same_as=same_as,
+        user=_current_user(request),
+    )
+
+
+@pages.get("/staff/procedures/{code}/checklist", response_class=HTMLResponse)
+def checklist_page(request: Request, code: str) -> HTMLResponse:
+    from indexer.answer_composer import Part, compose_procedure
+
+    p, error = _procedure_or_404(request, code)
+    if error:
+        return error
+    where = [x for x in (p.agency, p.address) if x]
+    return _render(
+        request,
+        "checklist.html",
+        p=p,
+        levels=_levels_text(p.levels),
+        doc_groups=_doc_groups(p),
+        where=" — ".join(where),
+        times="; ".join(compose_procedure(p, Part.TIME).items),
+        fees="; ".join(compose_procedure(p, Part.FEE).items),
+        office="Bộ phận Một cửa — Trung tâm Phục vụ hành chính công",
+        today=dt.date.today().strftime("%d/%m/%Y"),
+    )
+
+
+# --------------------------------------------------------------------------- login
+@pages.get("/staff/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str = "") -> HTMLResponse:
+    return _render(
+        request,
+        "login.html",
+        private=True,
+        next=_safe_next(next),
+        has_users=auth.get_store().has_users(),
+        error="",
+        username="",
+    )
+
+
+@pages.post("/staff/login")
+async def login(request: Request) -> Response:
+    origin = request.headers.get("origin")
+    if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host"):
+        raise HTTPException(403, "Yêu cầu đăng nhập từ trang khác bị từ chối.")
+    body = (await request.body())[:8192].decode("utf-8", "replace")
+    form = {k: v[0] for k, v in parse_qs(body, keep_blank_values=True).items()}
+    username, password = form.get("username", "").strip(), form.get("password", "")
+    target = _safe_next(form.get("next"))
+    store, settings = auth.get_store(), get_settings()
+    client = request.client.host if request.client else "?"
+    try:
+        session = store.login(
+            username,
+            password,
+            client,
+            hours=settings.staff_session_hours,
+            max_failures=settings.staff_login_max_failures,
+            window=settings.staff_login_window_s,
+        )
+    except auth.RateLimited as exc:
+        minutes = max(1, round(exc.retry_after / 60))
+        response = _render(
+            request,
+            "login.html",
+            429,
+            private=True,
+            next=target,
+            has_users=store.has_users(),
+            username=username,
+            error=f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau khoảng {minutes} phút.",
+        )
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    except auth.AuthError as exc:
+        return _render(
+            request,
+            "login.html",
+            401,
+            private=True,
+            next=target,
+            has_users=store.has_users(),
+            username=username,
+            error=str(exc),
+        )
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        auth.COOKIE,
+        session.token,
+        max_age=int(settings.staff_session_hours * 3600),
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=settings.staff_cookie_secure,
+    )
+    _secure_headers(response, private=True)
+    return response
+
+
+@pages.post("/staff/logout")
+def logout(request: Request) -> Response:
+    auth.get_store().logout(request.cookies.get(auth.COOKIE))
+    response = RedirectResponse("/staff/login", status_code=303)
+    response.delete_cookie(auth.COOKIE, path="/", httponly=True, samesite="strict")
+    _secure_headers(response, private=True)
+    return response
+
+
+# --------------------------------------------------------------------------- dashboard
+def _titles() -> dict[str, str]:
+    try:
+        return {code: p.title for code, p in _retriever().procedures.items()}
+    except HTTPException:
+        return {}
+
+
+def _insights(days: int):
+    settings = get_settings()
+    return compute(get_reader(), days=days, tz=settings.staff_timezone, titles=_titles())
+
+
+Days = Annotated[int, Query(ge=1, le=3660, description="Số ngày gần nhất (tính cả hôm nay)")]
+
+
+@pages.get("/staff/insights", response_class=HTMLResponse)
+def insights_page(request: Request, days: Days = 30) -> Response:
+    user = _current_user(request)
+    if user is None:
+        return _login_redirect(request)
+    ctx: dict[str, Any] = {"ins": None, "error": ""}
+    try:
+        ins = _insights(days)
+        ctx["ins"] = ins
+        ctx["max_day"] = max([d["total"] for d in ins.per_day] + [1])
+    except TrackerUnavailable as exc:
+        ctx["error"] = str(exc)
+    return _render(
+        request,
+        "insights.html",
+        private=True,
+        user=user,
+        days=days,
+        channels=CHANNEL_LABELS,
+        channel_keys=(*CHANNELS, "khac"),
+        **ctx,
+    )
+
+
+@pages.get("/staff/conversations/{sender_id}", response_class=HTMLResponse)
+def conversation_page(request: Request, sender_id: str) -> Response:
+    user = _current_user(request)
+    if user is None:
+        return _login_redirect(request)
+    if not _SENDER.match(sender_id):
+        return _render(
+            request, "error.html", 422, private=True, user=user, title="Mã hội thoại không hợp lệ", message=""
+        )
+    from api.staff.insights import channel_of
+
+    try:
+        turns = transcript(get_reader(), sender_id, get_settings().staff_timezone)
+    except TrackerUnavailable as exc:
+        return _render(
+            request,
+            "error.html",
+            503,
+            private=True,
+            user=user,
+            title="Không đọc được hội thoại",
+            message=str(exc),
+        )
+    return _render(
+        request,
+        "conversation.html",
+        private=True,
+        user=user,
+        sender_id=sender_id,
+        channel=CHANNEL_LABELS[channel_of(sender_id)],
+        turns=turns,
+        markers=MARKERS,
+    )
+
+
+# --------------------------------------------------------------------------- JSON (login required)
+def require_staff(request: Request) -> str:
+    user = _current_user(request)
+    if user is None:
+        raise HTTPException(
+            401,
+            "Cần đăng nhập tài khoản cán bộ (POST /staff/login).",
+            headers={"WWW-Authenticate": 'Cookie realm="staff"'},
+        )
+    return user
+
+
+Staff = Annotated[str, Depends(require_staff)]
+
+
+def _unavailable(exc: TrackerUnavailable) -> HTTPException:
+    return HTTPException(503, str(exc))
+
+
+@api.get(
+    "/insights",
+    summary="Số liệu bảng theo dõi: câu hỏi theo ngày/kênh, thủ tục hỏi nhiều, câu chưa trả lời, chuyển cán bộ",
+)
+def insights_json(user: Staff, days: Days = 30) -> dict[str, Any]:
+    try:
+        return _insights(days).to_dict()
+    except TrackerUnavailable as exc:
+        raise _unavailable(exc) from exc
+
+
+@api.get("/conversations/{sender_id}", summary="Toàn văn một cuộc trò chuyện (cho hàng chờ chuyển cán bộ)")
+def conversation_json(user: Staff, sender_id: str) -> dict[str, Any]:
+    if not _SENDER.match(sender_id):
+        raise HTTPException(422, "Mã hội thoại không hợp lệ.")
+    try:
+        turns = transcript(get_reader(), sender_id, get_settings().staff_timezone)
+    except TrackerUnavailable as exc:
+        raise _unavailable(exc) from exc
+    if not turns:
+        raise HTTPException(404, f"Không có hội thoại {sender_id}.")
+    return {"sender_id": sender_id, "turns": turns}
