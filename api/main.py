@@ -9,12 +9,13 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from api import errors
+from api import errors, index_guard, limits, logs, metrics
 from api.channels import messenger, zalo
 from api.routers import chat, health, knowledge, staff, web
 from api.static_files import STATIC_DIR
@@ -24,16 +25,16 @@ logger = logging.getLogger(__name__)
 
 
 def _preload_index() -> None:
-    from indexer.procedure_search import Retriever
-
     try:
-        Retriever.load()
+        index_guard.retriever()  # validated load (api/index_guard.py)
     except Exception:  # /api/health and the search endpoints report it
         logger.exception("could not load the search index")
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # A damaged index (CURRENT naming a missing/corrupt build) stops the start-up with a clear message.
+    index_guard.check_at_startup()
     # Load model + index in the background so the first search does not wait for it.
     if get_settings().preload_index:
         threading.Thread(target=_preload_index, name="preload-index", daemon=True).start()
@@ -41,6 +42,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app() -> FastAPI:
+    logs.configure_api_logging(get_settings().log_format)  # JSON lines, personal data masked
     app = FastAPI(
         lifespan=lifespan,
         title="Trợ lý thủ tục hành chính — API",
@@ -56,12 +58,23 @@ def create_app() -> FastAPI:
     app.include_router(staff.api)
     app.include_router(messenger.router)
     app.include_router(zalo.router)
+    app.include_router(metrics.router)  # GET /metrics (Prometheus)
+    # Early limits (api/limits.py): per-IP rate limit on /api/*, body size on every route.
+    app.add_middleware(limits.RateLimit)
+    app.add_middleware(limits.BodySizeLimit)
     # The embeddable widget (/widget.js) runs on portal pages of other origins and posts to /api/chat.
+    # Default (unset): only the assistant's own public origin; "*" must be asked for explicitly.
     origins = [o.strip() for o in get_settings().widget_allowed_origins.split(",") if o.strip()]
+    origins = origins or [_origin(get_settings().public_base_url)]
     app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
                        allow_headers=["Content-Type"], allow_credentials=False)  # fmt: skip
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 app = create_app()

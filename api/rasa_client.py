@@ -1,28 +1,117 @@
-"""Talks to the Rasa server's REST channel (the one place that knows its URL)."""
+"""Talks to the Rasa server's REST channel (the one place that knows its URL).
+
+Every citizen message of every channel (web chat, Messenger, Zalo) comes through
+:func:`send_message`, which also:
+
+- cleans the text: invalid UTF-8 / lone surrogates replaced, NFC, control characters
+  removed (a message must never break the JSON sent to Rasa or the tracker store);
+- refuses messages longer than ``TTHC_MAX_MESSAGE_CHARS`` with a polite reply (the web
+  chat answers 413 before getting here) and limits messages per sender (api/limits.py);
+- answers a polite "please try again" when Rasa answered nothing — what Rasa 3.6 does
+  when the action server is down or an action failed (it logs the error and returns an
+  empty list) — so the citizen is never left without an answer; the conversation simply
+  continues with the next message once the action server is back;
+- counts turns, latency, no-match answers, handoffs and ratings (api/metrics.py).
+
+One HTTP client (connection pool) is kept per event loop.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
+import unicodedata
 from typing import Any
 
 import httpx
 
+from api import limits, metrics
 from tthc.settings import get_settings
+
+log = logging.getLogger("tthc.rasa_client")
+
+TRY_AGAIN_TEXT = (
+    "Xin lỗi, hệ thống đang gặp sự cố nên tôi chưa trả lời được tin nhắn này. "
+    "Bạn vui lòng gửi lại câu hỏi sau ít phút."
+)
+EMPTY_TEXT = "Tin nhắn trống: bạn hãy nhập câu hỏi về thủ tục cần làm."
+
+
+def too_long_text() -> str:
+    return (
+        f"Tin nhắn quá dài (tối đa {get_settings().max_message_chars} ký tự). "
+        "Bạn hãy hỏi ngắn gọn, ví dụ: “đăng ký khai sinh cần giấy tờ gì?”."
+    )
 
 
 class RasaUnavailable(RuntimeError):
     """The Rasa server did not answer (down, starting, or timed out)."""
 
 
+class RateLimited(RasaUnavailable):
+    """This sender sent too many messages in a short time."""
+
+
+def clean_text(text: str) -> str:
+    """Valid, NFC-normalised text without control characters (newlines and tabs become spaces)."""
+    text = text.encode("utf-8", "replace").decode("utf-8", "replace")  # lone surrogates → '?'
+    text = unicodedata.normalize("NFC", text)
+    text = "".join(
+        " " if ch in "\t\n\r\u2028\u2029" else ch
+        for ch in text
+        if ch in "\t\n\r\u2028\u2029" or unicodedata.category(ch) not in ("Cc", "Cs", "Co", "Cn")
+    )
+    return " ".join(text.split())
+
+
+_clients: dict[int, httpx.AsyncClient] = {}
+
+
+def _client() -> httpx.AsyncClient:
+    loop = id(asyncio.get_running_loop())
+    client = _clients.get(loop)
+    if client is None or client.is_closed:
+        for key in [k for k in _clients if k != loop]:  # clients of loops that ended
+            _clients.pop(key, None)
+        client = httpx.AsyncClient(limits=httpx.Limits(max_connections=200, max_keepalive_connections=50))
+        _clients[loop] = client
+    return client
+
+
+def _reply(sender: str, text: str) -> list[dict[str, Any]]:
+    return [{"recipient_id": sender, "text": text}]
+
+
 async def send_message(sender: str, text: str, timeout: float = 30.0) -> list[dict[str, Any]]:
     """Send one user message; return the bot's messages (text, buttons, custom payloads)."""
+    text = clean_text(text)
+    if not text:
+        return _reply(sender, EMPTY_TEXT)
+    if len(text) > get_settings().max_message_chars:
+        return _reply(sender, too_long_text())
+    if not await limits.sender_allowed(sender):
+        metrics.RATE_LIMITED.labels(scope="sender").inc()
+        raise RateLimited(f"too many messages from {sender}")
     url = f"{get_settings().rasa_url}/webhooks/rest/webhook"
+    started = time.perf_counter()
     try:
-        async with httpx.AsyncClient(timeout=timeout) as client:
-            response = await client.post(url, json={"sender": sender, "message": text})
-            response.raise_for_status()
-    except httpx.HTTPError as exc:
-        raise RasaUnavailable(str(exc)) from exc
-    return response.json()
+        response = await _client().post(url, json={"sender": sender, "message": text}, timeout=timeout)
+        response.raise_for_status()
+        messages = response.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        metrics.observe_failure(sender, "rasa_unavailable")
+        raise RasaUnavailable(str(exc) or type(exc).__name__) from exc
+    if not isinstance(messages, list):
+        messages = []
+    messages = [m for m in messages if isinstance(m, dict)]
+    if not messages:
+        # Rasa ran no utterance: the action server is down or an action failed.
+        log.warning("Rasa answered nothing for %s (action server down?)", sender)
+        metrics.observe_failure(sender, "empty_answer")
+        return _reply(sender, TRY_AGAIN_TEXT)
+    metrics.observe_turn(sender, messages, time.perf_counter() - started)
+    return messages
 
 
 async def is_up(timeout: float = 2.0) -> bool:

@@ -9,10 +9,11 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
 from api import rasa_client
+from tthc.settings import get_settings
 
 router = APIRouter(tags=["chat"])
 
-MAX_MESSAGE_CHARS = 2000
+MAX_MESSAGE_CHARS = 2000  # default of TTHC_MAX_MESSAGE_CHARS (the body itself is limited in api/limits.py)
 _SENDER = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
@@ -32,10 +33,17 @@ async def chat(request: ChatRequest) -> ChatResponse:
     text = request.message.strip()
     if not text:
         raise HTTPException(422, "Tin nhắn trống: hãy nhập câu hỏi của bạn.")
-    if len(text) > MAX_MESSAGE_CHARS:
-        raise HTTPException(413, f"Tin nhắn quá dài: tối đa {MAX_MESSAGE_CHARS} ký tự.")
+    limit = get_settings().max_message_chars
+    if len(text) > limit:
+        raise HTTPException(413, f"Tin nhắn quá dài: tối đa {limit} ký tự.")
     try:
         messages = await rasa_client.send_message(request.sender, text)
+    except rasa_client.RateLimited as exc:
+        raise HTTPException(
+            429,
+            "Bạn gửi tin nhắn quá nhanh. Vui lòng đợi vài giây rồi gửi lại.",
+            headers={"Retry-After": "5"},
+        ) from exc
     except rasa_client.RasaUnavailable as exc:
         raise HTTPException(
             503, "Trợ lý đang khởi động hoặc tạm thời gián đoạn. Vui lòng thử lại sau ít phút."

@@ -6,8 +6,7 @@ import httpx
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from api import rasa_client
-from indexer.build import current_build
+from api import index_guard, rasa_client
 from tthc.settings import get_settings
 
 router = APIRouter(tags=["health"])
@@ -27,7 +26,7 @@ async def health() -> JSONResponse:
     checks = {
         "rasa": await rasa_client.is_up(),
         "action_server": await _action_server_up(),
-        "index": current_build(get_settings().resolved_index_dir) is not None,
+        "index": index_guard.healthy(),  # a loaded index, or a complete one not known to be damaged
     }
     ok = all(checks.values())
     return JSONResponse(

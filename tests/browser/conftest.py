@@ -91,7 +91,9 @@ def stand_in() -> Iterator[FakeHTTP]:
 
 @pytest.fixture(scope="module")
 def app_with_stand_in(tmp_path_factory: pytest.TempPathFactory, stand_in: FakeHTTP) -> Iterator[App]:
-    app = start_app(tmp_path_factory.mktemp("web"), {"TTHC_RASA_URL": stand_in.url})
+    # the portal origin of test_widget_js_is_served_and_embeddable_from_another_origin (CORS default: own origin)
+    env = {"TTHC_RASA_URL": stand_in.url, "TTHC_WIDGET_ALLOWED_ORIGINS": "https://dichvucong.tinh.gov.vn"}
+    app = start_app(tmp_path_factory.mktemp("web"), env)
     yield app
     app.stop()
 
