@@ -2,15 +2,16 @@
 
 For every syllable typed without diacritics ("lam", "lai", "o", "dau") the
 decoder considers each accented form seen in the training text ("làm", "lâm",
-"lắm", …) and picks the sequence with the highest probability under an
-interpolated Kneser-Ney syllable trigram model. Syllables that already carry
+"lắm", …) and picks the sequence with the highest score under interpolated
+Kneser-Ney syllable trigram models (left-to-right, plus 0.5 x right-to-left). Syllables that already carry
 diacritics, numbers, codes and unknown words are kept as they are (they still give
 context to their neighbours).
 
 The model is trained by ``tthc text build`` (:mod:`indexer.text.train`) into
-``<var_dir>/text/restore-<hash>.json.gz``; ``<var_dir>/text/manifest.json`` names
-the current file. The format is gzip'd JSON (no pickle): it loads under both the
-application (3.11) and the Rasa (3.10) environment. When no model is built,
+``<var_dir>/text/restore-<hash>.lm.gz``; ``<var_dir>/text/manifest.json`` names
+the current file. The format is line-based gzip'd text with a JSON header (no pickle,
+see :func:`write_model`): it loads under both the application (3.11) and the Rasa
+(3.10) environment. When no model is built,
 :func:`get_restorer` logs a warning once and returns ``None`` (no restoration).
 """
 

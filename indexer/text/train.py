@@ -3,17 +3,22 @@
 Training text (all offline, nothing downloaded):
 
 1. underthesea's bundled running text: the VLSP 2013 POS test output shipped in
-   ``pipeline/pos_tag/models/pos_crf_vlsp2013_*/test_output.txt`` (~60k tokens),
-   and its ``Viet74K.txt`` word list (each word as a short sequence).
-2. The project's knowledge: every string of every procedure file and every notice in
-   ``knowledge/`` (through ``knowledge.store``). While the knowledge base has not been
-   imported yet, the raw crawls in ``<shared>/data/raw`` and ``<shared>/seeds`` are read
-   instead (the manifest records which source was used).
-3. The lexicon (``knowledge/lexicon/*.tsv`` expansions and synonyms) and
-   ``knowledge/lexicon/phrases.txt`` (everyday question wording written for the project).
+   ``pipeline/pos_tag/models/pos_crf_vlsp2013_*/test_output.txt`` (~88k tokens),
+   and its ``Viet74K.txt`` word list (candidate accented forms, and the word pairs
+   that get a small bonus; not n-grams: as n-grams it hurt accuracy).
+2. The project's knowledge: every string of every procedure file
+   (``knowledge/procedures/*/*.yaml``, the files ``knowledge.store`` loads, read as plain
+   YAML so that no schema validation is needed) and every notice (``knowledge/notices``).
+   Only when ``knowledge/procedures`` is empty are the raw crawls in ``<shared>/data/raw``
+   and ``<shared>/seeds`` read instead (the manifest records which source was used).
+   Identical strings (boilerplate repeated across procedures) are counted once.
+3. The lexicon (``knowledge/lexicon/*.tsv`` expansions and synonyms),
+   ``knowledge/lexicon/phrases.txt`` (everyday question wording written for the project)
+   and every procedure title put into a few ``question_templates.txt`` frames.
 
-Model: syllable trigram, interpolated Kneser-Ney (absolute discount D), stored
-ARPA-style (log10 probability + back-off weight) as gzip'd JSON.
+Model: syllable trigrams, left-to-right and right-to-left, interpolated Kneser-Ney
+(absolute discount 0.75), stored ARPA-style (log10 probability + back-off weight) in the
+line-based format of :func:`indexer.text.restore.write_model`.
 """
 
 from __future__ import annotations
@@ -392,7 +397,7 @@ def build(out_dir: Path | None = None, force: bool = False, quiet: bool = False)
     t0 = time.perf_counter()
     files = source_files()
     digest = inputs_hash(files)
-    target = out_dir / f"restore-{digest}.json.gz"
+    target = out_dir / f"restore-{digest}.lm.gz"
 
     def say(msg: str) -> None:
         if not quiet:
@@ -431,7 +436,7 @@ def build(out_dir: Path | None = None, force: bool = False, quiet: bool = False)
         out_dir / MANIFEST,
         {"model": target.name, "inputs_hash": digest, "stats": model["stats"], "sources": list(counts)},
     )
-    for old in out_dir.glob("restore-*.json.gz"):
+    for old in out_dir.glob("restore-*.gz"):
         if old != target:
             old.unlink(missing_ok=True)
     st = model["stats"]

@@ -51,7 +51,7 @@ def test_analyze_with_or_without_model():
 def test_model_format_loads_here(tmp_path):
     path = current_model_path()
     if path is None:  # a tiny hand-made model in the same format
-        path = tmp_path / "m.json.gz"
+        path = tmp_path / "m.lm.gz"
         lm = {
             "unk_lp": -7.0,
             "uni": {"làm": (-2.0, -0.3), "lâm": (-4.0, -0.3), "lại": (-2.0, -0.3), "lai": (-3.5, -0.3)},
