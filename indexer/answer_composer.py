@@ -410,7 +410,7 @@ def answer_question(
     top = res.hits[0]
     if top.kind == "notice":
         n = retriever.get_notice(top.code)
-        return compose_notice(n, top.passage)
+        return compose_notice(n, "\n…\n".join(top.passages) if top.passages else top.passage)
     p = retriever.get_procedure(top.code)
     ans = compose_procedure(p, part or detect_part(question))
     if res.ambiguous and len(res.ambiguous) > 1:

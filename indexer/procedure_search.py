@@ -21,7 +21,9 @@ How a query is ranked (see :meth:`Retriever.search`):
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -33,16 +35,19 @@ from indexer.build import CURRENT_FILE, current_build, title_core
 from indexer.query import QueryForms, analyze_query, fold, folded_terms, segmented_terms, syllables
 
 # Fusion parameters (tuned on the dev sets and tests/indexer/data only).
-RRF_K = 60
+RRF_K = 30
 W_DENSE = 1.0
-W_FOLD = 0.8
+W_FOLD = 1.2
 W_SEG = 0.5
-W_TITLE = 0.012  # title-coverage boost, in RRF units (1/61 ≈ 0.016 is one first place)
+W_TITLE = 0.05  # title-coverage boost, in RRF units (1/31 ≈ 0.032 is one first place)
 CANDIDATES = 100
+# Dense query form for questions typed without diacritics: "typed" | "restored" | "both".
+DENSE_MODE = os.environ.get("TTHC_DENSE_MODE", "restored")
 # "No good match": calibrated on dev questions vs. out-of-domain questions.
 NO_MATCH_DENSE = 0.83
 NO_MATCH_COVERAGE = 0.5
 AMBIGUOUS_RATIO = 0.97
+NOTICE_SECOND_CHUNK = 0.8
 
 LEVEL_ORDER = {"xa": 0, "tinh": 1, "huyen": 2, "bo": 3, "khac": 4}
 _LEVEL_WORDS = {
@@ -51,7 +56,7 @@ _LEVEL_WORDS = {
     "huyen": ("cap huyen", "o huyen", "quan huyen"),
     "bo": ("cap bo", "trung uong", "cap trung uong", "bo cong an", "o bo"),
 }
-_STOP = set(
+_STOP = frozenset(
     [
         "thu",
         "tuc",
@@ -77,8 +82,49 @@ _STOP = set(
         "phai",
         "lam",
         "de",
+        "thi",
+        "roi",
+        "gio",
+        "muon",
+        "xin",
+        "minh",
+        "toi",
+        "ban",
+        "em",
+        "anh",
+        "chi",
+        "cho",
+        "nhe",
+        "a",
+        "ah",
+        "vay",
+        "sao",
+        "ra",
+        "di",
+        "duoc",
+        "bi",
+        "mat",
+        "nhung",
+        "voi",
+        "va",
+        "hay",
+        "hoac",
+        "khi",
+        "nay",
+        "do",
+        "con",
+        "cua",
+        "tai",
+        "trong",
+        "bao",
+        "nhieu",
+        "tien",
+        "phi",
     ]
 )
+# share of the question's syllable bigrams (not both fillers) never seen in the corpus above
+# which the question is considered outside the knowledge base
+NO_MATCH_UNKNOWN = 0.62
 
 
 @dataclass
@@ -88,7 +134,8 @@ class SearchHit:
     title: str
     source: str  # URL (procedure) or original file name (notice)
     score: float
-    passage: str = ""  # notices: the matched chunk
+    passage: str = ""  # notices: the best-matching chunk
+    passages: list[str] = field(default_factory=list)  # notices: chunks to quote, in text order
     levels: list[str] = field(default_factory=list)
     field: str = ""
     dense: float = 0.0  # best cosine of the document's passages
@@ -156,6 +203,7 @@ class Retriever:
         for line in (self.path / "notices.jsonl").read_text(encoding="utf-8").splitlines():
             n = Notice.model_validate_json(line)
             self.notices[n.id] = n
+        self.fold_vocab = self.bm25_fold.vocab_dict
         self.is_notice = np.array([d["kind"] == "notice" for d in self.docs])
         self.doc_syl = [set(syllables(fold(d["title"] + " " + d.get("field", "")))) for d in self.docs]
         self.lex_syl = [set(folded_terms(d["lexical"])) for d in self.docs]
@@ -169,7 +217,7 @@ class Retriever:
 
             query_encoder = CachedQueryEncoder(make_encoder(role="query"))
         self.encode_query = query_encoder
-        self.encode_query("khởi động")  # warm up
+        self.search("khởi động tìm kiếm dang ky")  # warm up: encoder, segmenter, restorer
 
     # ----------------------------------------------------------------- loading
     @classmethod
@@ -238,7 +286,16 @@ class Retriever:
                 ]
             )
 
-        dense = self._dense_scores(forms.normalized if forms.accented else forms.normalized, n)
+        restored = not forms.accented and forms.restored != forms.normalized
+        if restored and DENSE_MODE == "restored":
+            # typed without diacritics: ask the encoder with the restored form only
+            dense = self._dense_scores(forms.restored, n)
+        else:
+            dense = self._dense_scores(forms.normalized, n)
+            if restored and DENSE_MODE == "both":  # and keep the best cosine of both forms
+                for d, sc in self._dense_scores(forms.restored, n).items():
+                    if sc > dense.get(d, -1.0):
+                        dense[d] = sc
         seg_q = segmented_terms(forms.restored + " " + forms.expanded[len(forms.normalized) :])
         fold_q = folded_terms(forms.expanded)
         seg = self.bm25_seg.get_scores(seg_q) if seg_q else np.zeros(n)
@@ -263,6 +320,10 @@ class Retriever:
                 fused[d] += W_TITLE * (len(ts & q_syl) / len(ts)) ** 2
 
         ranked = sorted(fused, key=fused.get, reverse=True)
+        notice_chunks: dict[str, list[int]] = {}
+        for d in ranked:
+            if self.is_notice[d]:
+                notice_chunks.setdefault(self.docs[d]["id"], []).append(d)
         want_level = level or mentioned_level(forms.folded)
         hits: list[SearchHit] = []
         seen_notice: set[str] = set()
@@ -273,7 +334,14 @@ class Retriever:
                 if doc["id"] in seen_notice:
                     continue
                 seen_notice.add(doc["id"])
-                hits.append(self._hit(d, fused[d], dense, content))
+                hit = self._hit(d, fused[d], dense, content)
+                # a second chunk of the same notice that scores nearly as well is quoted too
+                extra = [
+                    c for c in notice_chunks[doc["id"]][1:2] if fused[c] >= NOTICE_SECOND_CHUNK * fused[d]
+                ]
+                chunks = sorted([d, *extra], key=lambda c: self.docs[c]["chunk"])
+                hit.passages = [self.docs[c]["passage"] for c in chunks]
+                hits.append(hit)
             else:
                 if doc["group"] in seen_group:
                     continue
@@ -288,7 +356,8 @@ class Retriever:
             if len(hits) >= k + 5:
                 break
         hits = hits[:k]
-        no_match = self._no_match(hits)
+        unknown = self.unknown_share(forms.folded)
+        no_match = unknown >= NO_MATCH_UNKNOWN or self._no_match(hits)
         ambiguous = self._ambiguous(hits, want_level) if hits and not no_match else []
         return SearchResponse(query, hits, no_match, ambiguous, forms, (time.perf_counter() - t0) * 1e3)
 
@@ -313,6 +382,14 @@ class Retriever:
             dense=round(dense.get(d, 0.0), 4),
             coverage=round(cov, 3),
         )
+
+    def unknown_share(self, folded_q: str) -> float:
+        """Share of the question's syllable bigrams that occur nowhere in the corpus."""
+        syl = syllables(folded_q)
+        bigrams = [f"{a}_{b}" for a, b in itertools.pairwise(syl) if not (a in _STOP and b in _STOP)]
+        if not bigrams:
+            return 0.0 if all(s in self.fold_vocab for s in syl) else 1.0
+        return sum(b not in self.fold_vocab for b in bigrams) / len(bigrams)
 
     @staticmethod
     def _no_match(hits: list[SearchHit]) -> bool:
