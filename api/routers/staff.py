@@ -335,6 +335,7 @@ def insights_page(request: Request, days: Days = 30) -> Response:
         days=days,
         channels=CHANNEL_LABELS,
         channel_keys=(*CHANNELS, "khac"),
+        reasons={"no_match": "Không tìm thấy", "out_of_scope": "Ngoài phạm vi", "not_helpful": "Đánh giá 👎"},
         **ctx,
     )
 

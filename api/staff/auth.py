@@ -188,7 +188,9 @@ class StaffStore:
             row = db.execute("select password_hash from users where name = ?", (name,)).fetchone()
             ok = verify_password(password, row[0] if row else _dummy_hash()) and row is not None
             if not ok:
+                # committed before raising (an exception inside ``with db`` rolls back)
                 db.executemany("insert into login_failures(key, at) values (?, ?)", [(k, now) for k in keys])
+                db.commit()
                 raise AuthError("Sai tên đăng nhập hoặc mật khẩu.")
             db.execute("delete from login_failures where key = ?", (keys[0],))
             db.execute("delete from sessions where expires_at < ?", (now,))

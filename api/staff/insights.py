@@ -7,7 +7,8 @@ Definitions (each conversation is read in event order):
   are "khác" (e.g. Rasa's own REST tests);
 - a question is *about* procedure X when the bot set the ``procedure_code`` slot to X
   while answering it;
-- *unanswered*: the bot set ``no_match`` (it found nothing), or the citizen pressed
+- *unanswered*: the bot set ``no_match`` (it found nothing), the question was
+  classified ``out_of_scope`` (the bot said it cannot help), or the citizen pressed
   👎 (``rating = not_helpful``) — then the question shown is the last one before it;
 - a *handoff* is a ``handoff_requested = true`` slot event; the queue lists each
   flagged conversation once, newest first, with its last question.
@@ -51,7 +52,7 @@ class Gap:
     channel: str
     time: str
     question: str
-    reason: str  # "no_match" | "not_helpful"
+    reason: str  # "no_match" | "out_of_scope" | "not_helpful"
     procedure_code: str | None = None
 
 
@@ -135,6 +136,17 @@ def compute(
         if ev.type_name == "user":
             if _is_question(ev):
                 last_question = ev
+                if ev.intent_name == "out_of_scope":  # the bot said it does not handle this
+                    out.no_match += 1
+                    gaps.append(
+                        Gap(
+                            ev.sender_id,
+                            channel,
+                            local(ev.timestamp).isoformat(timespec="seconds"),
+                            ev.text,
+                            "out_of_scope",
+                        )
+                    )
                 n_questions += 1
                 out.questions += 1
                 senders.add(ev.sender_id)

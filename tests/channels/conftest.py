@@ -7,7 +7,6 @@ real signatures, and our code's outbound calls are received over real HTTP.
 
 from __future__ import annotations
 
-import atexit
 import json
 import os
 import subprocess
@@ -23,7 +22,8 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from tests.e2e.servers import APP_PYTHON, REPO_ROOT, Bot, free_port, start_bot
+from tests.conftest import session_bot
+from tests.e2e.servers import APP_PYTHON, REPO_ROOT, Bot, free_port
 
 MESSENGER_ENV = {
     "TTHC_MESSENGER_VERIFY_TOKEN": "verify-me-123",
@@ -232,14 +232,7 @@ def app(tmp_path_factory: pytest.TempPathFactory, rasa: FakeHTTP, platform: Fake
     running.stop()
 
 
-_SHARED_BOT: list[Bot] = []
-
-
 def shared_bot(tmp_path_factory: pytest.TempPathFactory) -> Bot:
-    """One real Rasa + action server for tests/channels and tests/browser (started on
-    first use, stopped when the test process exits): starting Rasa costs tens of seconds."""
-    if not _SHARED_BOT:
-        bot = start_bot(tmp_path_factory.mktemp("bot"))
-        atexit.register(bot.stop)
-        _SHARED_BOT.append(bot)
-    return _SHARED_BOT[0]
+    """The one real Rasa + action server of the test session (tests/conftest.py), for
+    tests/channels and tests/browser: starting Rasa costs tens of seconds."""
+    return session_bot(tmp_path_factory)

@@ -1,14 +1,2 @@
-from __future__ import annotations
-
-from collections.abc import Iterator
-
-import pytest
-
-from tests.e2e.servers import Bot, start_bot
-
-
-@pytest.fixture(scope="session")
-def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
-    running = start_bot(tmp_path_factory.mktemp("bot"))
-    yield running
-    running.stop()
+# The session-wide `bot` fixture (real Rasa + action server) lives in tests/conftest.py,
+# shared with tests/channels, tests/browser and tests/staff.

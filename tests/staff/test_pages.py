@@ -1,0 +1,56 @@
+"""Public staff pages: search page, procedure page (every field), printable checklist."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from indexer.procedure_search import Retriever
+
+
+def test_search_page_has_filters_and_keyboard_help(client: TestClient) -> None:
+    page = client.get("/staff")
+    assert page.status_code == 200
+    html = page.text
+    assert 'id="q"' in html and 'id="field"' in html and 'id="level"' in html and 'id="agency"' in html
+    assert "<kbd>/</kbd>" in html and "Hộ tịch" in html
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert "<script>" not in html, "no inline script (CSP)"
+
+
+def test_search_page_escapes_the_query(client: TestClient) -> None:
+    html = client.get("/staff", params={"q": '"><img src=x onerror=alert(1)>'}).text
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_procedure_page_shows_every_field(client: TestClient) -> None:
+    p = Retriever.load().get_procedure("1.001193")
+    html = client.get("/staff/procedures/1.001193").text
+    assert p.title in html and p.field in html
+    for heading in ("Thành phần hồ sơ", "Trình tự thực hiện", "Thời hạn giải quyết", "Phí, lệ phí",
+                    "Căn cứ pháp lý", "Mẫu đơn, tờ khai", "Cơ quan thực hiện / nơi nộp", "Kết quả"):  # fmt: skip
+        assert heading in html, heading
+    for lb in p.legal_bases:
+        if lb.number:
+            assert lb.number in html
+    forms = [d.form for d in p.documents if d.form]
+    for form in forms:
+        assert form.replace("&", "&amp;") in html
+    assert p.source_url in html
+    assert "/staff/procedures/1.001193/checklist" in html
+
+
+def test_checklist_is_printable(client: TestClient) -> None:
+    p = Retriever.load().get_procedure("1.001193")
+    page = client.get("/staff/procedures/1.001193/checklist")
+    assert page.status_code == 200
+    assert page.text.count("☐") == len(p.documents)
+    assert "DANH MỤC HỒ SƠ" in page.text and p.code in page.text
+    css = client.get("/static/staff.css").text
+    assert "@media print" in css and "size: A4" in css
+
+
+def test_unknown_or_bad_code(client: TestClient) -> None:
+    assert client.get("/staff/procedures/9.999999").status_code == 404
+    assert "Không tìm thấy thủ tục" in client.get("/staff/procedures/9.999999/checklist").text
+    assert client.get("/staff/procedures/a%20b").status_code == 422
