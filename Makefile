@@ -119,7 +119,8 @@ lint: $(APP_STAMP)
 
 .PHONY: test
 test: setup lint browser
-	$(RASA_VENV)/bin/python -m pytest tests/rasa_env -q
+	# --confcutdir: the shared conftest of tests/ imports app-env packages (httpx)
+	$(RASA_VENV)/bin/python -m pytest tests/rasa_env --confcutdir=tests/rasa_env -q
 	$(APP_VENV)/bin/python -m pytest tests --ignore=tests/rasa_env -q
 
 # Headless Chromium + chromedriver from Debian for the browser tests (CI starts on a clean machine).
