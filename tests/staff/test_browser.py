@@ -1,0 +1,93 @@
+"""The staff page in Debian's headless Chromium (Playwright, no browser download):
+type in the search, see results, move with the keyboard, open a procedure, pin it,
+open the printable checklist. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.browser.conftest import browser  # noqa: F401  (session fixture: headless Chromium)
+from tests.channels.conftest import App, start_app
+from tests.e2e.servers import REPO_ROOT
+
+pytestmark = pytest.mark.slow
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def staff_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+    app = start_app(
+        tmp_path_factory.mktemp("staff-web"), {"TTHC_INDEX_DIR": str(REPO_ROOT / "var" / "index")}
+    )
+    yield app
+    app.stop()
+
+
+def test_search_open_procedure_and_checklist(browser, staff_app: App) -> None:  # noqa: F811
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{staff_app.url}/staff", timeout=120_000)
+
+    page.locator("h1").click()  # focus away from the (autofocused) search box
+    assert page.evaluate("document.activeElement.id") != "q"
+    page.keyboard.press("/")  # the shortcut focuses the search box
+    assert page.evaluate("document.activeElement.id") == "q"
+    page.keyboard.type("dang ky khai sinh", delay=60)
+    page.wait_for_selector("#results li >> text=1.001193", timeout=20_000)
+    page.screenshot(path=str(ARTIFACTS / "staff-search.png"), full_page=True)
+    timings = page.evaluate("window.__staffTimings")
+    assert timings, "searches ran while typing"
+    timings = sorted(timings)
+    print(
+        f"per-keystroke round trip in the page: n={len(timings)} p50={timings[len(timings) // 2]:.1f} ms max={timings[-1]:.1f} ms"
+    )
+
+    # arrows move the selection, Enter opens it
+    first = page.get_attribute("#results li[aria-selected=true] a", "href")
+    page.keyboard.press("ArrowDown")
+    second = page.get_attribute("#results li[aria-selected=true] a", "href")
+    assert second != first
+    page.keyboard.press("ArrowUp")
+    # make sure 1.001193 is the selected row, then open it with Enter
+    index = page.evaluate(
+        "[...document.querySelectorAll('#results li')].findIndex(li => li.textContent.includes('1.001193'))"
+    )
+    for _ in range(index):
+        page.keyboard.press("ArrowDown")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/staff/procedures/1.001193")
+    assert "Thủ tục đăng ký khai sinh" in page.inner_text("h1")
+    assert page.is_visible("text=Căn cứ pháp lý")
+    page.click("#pin")
+    assert page.get_attribute("#pin", "aria-pressed") == "true"
+    page.screenshot(path=str(ARTIFACTS / "staff-procedure.png"), full_page=False)
+
+    page.click("#checklist-link")
+    page.wait_for_selector("table.check")
+    assert page.locator("table.check td.box").count() > 3
+    page.emulate_media(media="print")
+    page.screenshot(path=str(ARTIFACTS / "staff-checklist-print.png"), full_page=True)
+    assert not page.is_visible("#print"), "buttons are hidden when printing"
+    page.emulate_media(media="screen")
+
+    # back on the search page: pinned and recent show the procedure, filters work
+    page.goto(f"{staff_app.url}/staff")
+    assert "1.001193" in page.inner_text("#pinned")
+    assert "1.001193" in page.inner_text("#recent")
+    page.select_option("#level", "tinh")
+    page.fill("#q", "khai sinh")
+    page.wait_for_selector("#results li", timeout=20_000)
+    metas = page.locator("#results li .m").all_inner_texts()
+    assert metas and all("Cấp tỉnh" in m for m in metas), metas
+
+    # an injected query is shown as text, never run
+    page.fill("#q", "<img src=x onerror=window.__xss=1>")
+    page.wait_for_timeout(400)
+    assert page.evaluate("window.__xss") is None
+    assert not errors, errors
+    page.close()
