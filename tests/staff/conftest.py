@@ -19,6 +19,8 @@ PASSWORD = "mat-khau-kiem-thu-123"
 def staff_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A fresh staff database (and tracker store URL) for one test."""
     monkeypatch.setenv("TTHC_STAFF_DB", str(tmp_path / "staff.db"))
+    # these tests type many keystrokes from one client: the per-IP limit of /api/* is not under test
+    monkeypatch.setenv("TTHC_RATE_LIMIT_IP_PER_S", "0")
     tracker = tmp_path / "tracker.db"
     with sqlite3.connect(tracker) as db:  # Rasa's SQLTrackerStore schema, no events yet
         db.execute(
