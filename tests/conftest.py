@@ -1,5 +1,9 @@
 """Fixtures shared by every test folder.
 
+``browser``: ONE headless Chromium for the session (tests/browser, tests/staff): Debian's
+/usr/bin/chromium driven by Playwright (no browser download); Playwright's sync API
+allows one running instance per thread, so the folders must share it.
+
 ``bot``: ONE real Rasa server + action server for the whole test session (tests/e2e,
 tests/channels, tests/browser, tests/staff), started on first use — starting Rasa costs
 tens of seconds — and stopped when the test process exits. Each test uses its own
@@ -9,6 +13,10 @@ sender ids, so conversations do not mix.
 from __future__ import annotations
 
 import atexit
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,3 +36,28 @@ def session_bot(tmp_path_factory: pytest.TempPathFactory) -> Bot:
 @pytest.fixture(scope="session")
 def bot(tmp_path_factory: pytest.TempPathFactory) -> Bot:
     return session_bot(tmp_path_factory)
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            "chromium is not installed: run `make browser` (apt-get install chromium chromium-driver)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

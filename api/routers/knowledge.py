@@ -7,12 +7,27 @@ import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
+from pydantic import BaseModel, Field
 
 from indexer.procedure_search import Retriever
 from indexer.query import fold
 from knowledge.schema import Level
 
-router = APIRouter(prefix="/api", tags=["knowledge"])
+
+class ErrorBody(BaseModel):
+    """Every 4xx/5xx answer of the JSON API (api/errors.py for 422)."""
+
+    detail: str = Field(..., description="Thông báo lỗi bằng tiếng Việt")
+    errors: list[str] | None = Field(None, description="Từng tham số sai (chỉ với 422)")
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "Không tìm thấy (mã thủ tục / văn bản không có)"},
+    422: {"model": ErrorBody, "description": "Tham số không hợp lệ"},
+    503: {"model": ErrorBody, "description": "Chưa có chỉ mục tìm kiếm"},
+}
+
+router = APIRouter(prefix="/api", tags=["knowledge"], responses=ERROR_RESPONSES)
 
 _CODE = re.compile(r"^[0-9A-Za-z.\-_]{1,32}$")
 _LEVELS = [level.value for level in Level]

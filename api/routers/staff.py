@@ -25,6 +25,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from api.routers.knowledge import ERROR_RESPONSES, ErrorBody
 from api.staff import auth
 from api.staff.insights import CHANNELS, compute, transcript
 from api.staff.tracker_reader import TrackerUnavailable, get_reader
@@ -46,7 +47,16 @@ _CODE = re.compile(r"^[0-9A-Za-z.\-_]{1,32}$")
 _SENDER = re.compile(r"^[^\x00-\x1f]{1,255}$")
 
 pages = APIRouter(include_in_schema=False)
-api = APIRouter(prefix="/api/staff", tags=["staff"])
+api = APIRouter(
+    prefix="/api/staff",
+    tags=["staff"],
+    responses={
+        401: {"model": ErrorBody, "description": "Chưa đăng nhập tài khoản cán bộ"},
+        404: ERROR_RESPONSES[404],
+        422: ERROR_RESPONSES[422],
+        503: {"model": ErrorBody, "description": "Không đọc được kho hội thoại của Rasa"},
+    },
+)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -202,7 +212,9 @@ def checklist_page(request: Request, code: str) -> HTMLResponse:
     p, error = _procedure_or_404(request, code)
     if error:
         return error
-    where = [x for x in (p.agency, p.address) if x]
+    where = [x for x in (p.agency, p.address) if x] or (
+        [f"Bộ phận Một cửa — {_levels_text(p.levels)} (hồ sơ thủ tục không ghi cơ quan)"] if p.levels else []
+    )
     return _render(
         request,
         "checklist.html",

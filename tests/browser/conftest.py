@@ -31,18 +31,8 @@ CHROMIUM_ARGS = [
 INJECTION = "<img src=x onerror=alert(1)>"
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            "chromium is not installed: run `make browser` (apt-get install chromium chromium-driver)"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+# The session-wide `browser` fixture (one headless Chromium for tests/browser and
+# tests/staff: Playwright's sync API allows one instance per thread) is in tests/conftest.py.
 
 
 @pytest.fixture

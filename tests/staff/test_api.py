@@ -85,3 +85,9 @@ def test_openapi_schema_is_served_and_documents_the_staff_api(client: TestClient
             assert op["responses"]
     assert json.loads(text) == schema
     assert client.get("/docs").status_code == 200
+
+
+def test_openapi_schema_passes_the_openapi_spec_validator(client: TestClient) -> None:
+    from openapi_spec_validator import validate
+
+    validate(client.get("/openapi.json").json())  # raises on any violation of the OpenAPI 3.1 spec
