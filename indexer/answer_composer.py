@@ -325,10 +325,7 @@ def compose_procedure(p, part: Part | str = Part.SUMMARY) -> Answer:
     part = Part(part)
     items = _summary_items(p) if part == Part.SUMMARY else _part_items(p, part)
     heading = f"{p.title} (mã {p.code})"
-    if part == Part.SUMMARY:
-        intro = f"{heading}:"
-    else:
-        intro = f"{part.label} — {heading}:"
+    intro = f"{heading}:" if part == Part.SUMMARY else f"{part.label} — {heading}:"
     if not items:
         body = "Hồ sơ thủ tục không ghi thông tin này. Vui lòng xem trang nguồn hoặc hỏi Bộ phận Một cửa."
     else:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable, Iterable
@@ -67,13 +68,23 @@ def load_inputs():
     return list(load_procedures()), list(load_notices())
 
 
+_LEVEL_SUFFIX = re.compile(
+    r"\(?\s*(thuc hien )?(tai|o) (cap|cong an cap) (xa|huyen|tinh|trung uong|bo)[^)]*\)?\s*$"
+)
+
+
 def title_core(title: str) -> str:
-    """Folded title without the leading 'thủ tục' (group key and title-match key)."""
+    """Folded title without the leading 'thủ tục' (title-match key)."""
     t = " ".join(fold(title).split())
     for pre in ("thu tuc ",):
         if t.startswith(pre):
             t = t[len(pre) :]
     return t.strip(" .")
+
+
+def group_key(title: str) -> str:
+    """Procedures whose titles differ only by the level ("(thực hiện tại cấp tỉnh)") group."""
+    return _LEVEL_SUFFIX.sub("", title_core(title)).strip(" .,")
 
 
 def procedure_docs(procs) -> list[Doc]:
@@ -95,7 +106,7 @@ def procedure_docs(procs) -> list[Doc]:
                 dense=list(dict.fromkeys(d for d in dense if d.strip())),
                 levels=[lv.value if hasattr(lv, "value") else str(lv) for lv in p.levels],
                 field=p.field,
-                group=title_core(p.title),
+                group=group_key(p.title),
             )
         )
     return docs
@@ -150,7 +161,7 @@ def notice_docs(notices) -> list[Doc]:
             if x
         )
         header = f"{head}. {meta}".strip(". ")
-        chunks = [("", header)] + notice_chunks(n)
+        chunks = [("", header), *notice_chunks(n)]
         for i, (heading, text) in enumerate(chunks):
             ctx = " — ".join(x for x in (head or n.id, heading) if x)
             docs.append(

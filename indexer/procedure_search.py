@@ -28,6 +28,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
@@ -177,7 +178,7 @@ def mentioned_level(folded_q: str) -> str | None:
 
 
 class Retriever:
-    _instances: dict[str, Retriever] = {}
+    _instances: ClassVar[dict[str, Retriever]] = {}
     _lock = threading.Lock()
 
     def __init__(self, path: Path, query_encoder=None):
@@ -208,6 +209,16 @@ class Retriever:
         self.doc_syl = [set(syllables(fold(d["title"] + " " + d.get("field", "")))) for d in self.docs]
         self.lex_syl = [set(folded_terms(d["lexical"])) for d in self.docs]
         self.title_syl = [set(syllables(title_core(d["title"]))) for d in self.docs]
+        # groups: same title up to the level suffix, joined with Procedure.same_as
+        by_code = {d["id"]: i for i, d in enumerate(self.docs) if d["kind"] == "procedure"}
+        for code, p in self.procedures.items():
+            for other in p.same_as:
+                if code in by_code and other in by_code:
+                    a, b = self.docs[by_code[code]]["group"], self.docs[by_code[other]]["group"]
+                    if a != b:
+                        for d in self.docs:
+                            if d["kind"] == "procedure" and d["group"] == b:
+                                d["group"] = a
         self.groups: dict[str, list[int]] = {}
         for i, d in enumerate(self.docs):
             if d["kind"] == "procedure":

@@ -9,6 +9,7 @@ no restoration, no expansion.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -63,7 +64,7 @@ def folded_terms(text: str) -> list[str]:
     """Folded syllables plus adjacent-syllable bigrams (``dang_ky``): BM25 terms of the
     diacritic-free index, robust to missing tone marks and to word segmentation."""
     syl = syllables(fold(text))
-    return syl + [f"{a}_{b}" for a, b in zip(syl, syl[1:], strict=False)]
+    return syl + [f"{a}_{b}" for a, b in itertools.pairwise(syl)]
 
 
 @lru_cache(maxsize=1)

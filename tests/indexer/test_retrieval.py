@@ -1,0 +1,203 @@
+"""Index build (atomic swap, skip when unchanged) and search behaviour.
+
+Fast tests build a tiny index from real raw records with a small deterministic
+bag-of-syllables encoder standing in for e5 (the build and fusion logic are under test,
+not the encoder); slow tests use the real model and the full index (`tthc index`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+
+import numpy as np
+import pytest
+
+from indexer.build import CURRENT_FILE, build_index, current_build
+from indexer.query import fold, syllables
+from tests.indexer.rawcorpus import load_raw_procedures, load_seed_notices
+
+CODES = {
+    "1.001193",
+    "1.000894",
+    "1.000656",
+    "1.004222",
+    "1.004194",
+    "1.014064",
+    "2.001194",
+    "1.000757",
+    "3.000348",
+}
+
+
+class SyllableEncoder:
+    """Hashed bag of diacritic-free syllables, L2-normalised (deterministic, no model)."""
+
+    name = "test-syllables"
+
+    def encode(self, texts, is_query, batch_size=32):
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for s in syllables(fold(t)):
+                out[i, int(hashlib.md5(s.encode()).hexdigest(), 16) % 384] += 1.0
+            n = np.linalg.norm(out[i])
+            if n:
+                out[i] /= n
+        return out
+
+
+class QueryEnc:
+    def __init__(self):
+        self.enc = SyllableEncoder()
+
+    def __call__(self, text):
+        return self.enc.encode([text], True)[0]
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    procs = load_raw_procedures(codes=CODES)
+    assert len(procs) == len(CODES)
+    return procs, load_seed_notices()
+
+
+@pytest.fixture(scope="module")
+def tiny_index(tmp_path_factory, corpus):
+    root = tmp_path_factory.mktemp("index")
+    path = build_index(*corpus, index_root=root, encoder=SyllableEncoder(), quiet=True, log=lambda s: None)
+    return root, path
+
+
+@pytest.fixture(scope="module")
+def tiny(tiny_index):
+    from indexer.procedure_search import Retriever
+
+    return Retriever(tiny_index[1], query_encoder=QueryEnc())
+
+
+def test_manifest_and_current(tiny_index):
+    root, path = tiny_index
+    assert (root / CURRENT_FILE).read_text().strip() == path.name
+    m = json.loads((path / "manifest.json").read_text())
+    assert m["counts"]["procedures"] == len(CODES)
+    assert m["counts"]["notices"] == 5 and m["counts"]["notice_chunks"] > 5
+    assert m["passage_encoder"] == "test-syllables" and m["hash"] == path.name
+    assert {"faiss", "bm25s"} <= set(m["versions"])
+
+
+def test_skip_when_unchanged(tiny_index, corpus):
+    root, path = tiny_index
+    before = (path / "manifest.json").stat().st_mtime_ns
+    logs = []
+    again = build_index(*corpus, index_root=root, encoder=SyllableEncoder(), quiet=True, log=logs.append)
+    assert again == path and "bỏ qua" in logs[0]
+    assert (path / "manifest.json").stat().st_mtime_ns == before
+
+
+def test_atomic_swap_keeps_old_index_until_new_is_complete(tmp_path, corpus):
+    procs, notices = corpus
+    first = build_index(
+        procs, notices, index_root=tmp_path, encoder=SyllableEncoder(), quiet=True, log=lambda s: None
+    )
+    seen = []
+
+    class SlowEncoder(SyllableEncoder):
+        def encode(self, texts, is_query, batch_size=32):
+            # while the second build is encoding, CURRENT still names the first, complete build
+            seen.append(current_build(tmp_path))
+            return super().encode(texts, is_query, batch_size)
+
+    changed = [
+        p.model_copy(update={"title": p.title + " (sửa)"}) if i == 0 else p for i, p in enumerate(procs)
+    ]
+    second = build_index(
+        changed, notices, index_root=tmp_path, encoder=SlowEncoder(), quiet=True, log=lambda s: None
+    )
+    assert second != first
+    assert seen and all(s == first for s in seen)
+    assert current_build(tmp_path) == second
+    assert not list(tmp_path.glob("*.tmp-*"))
+    assert first.exists()  # kept (the previous build) so a running server can finish with it
+
+
+def test_finds_birth_registration_with_and_without_diacritics(tiny):
+    for q in ("Đăng ký khai sinh cần giấy tờ gì?", "dang ky khai sinh can giay to gi"):
+        res = tiny.search(q, k=5)
+        assert res.hits[0].code == "1.001193", (q, [h.code for h in res.hits])
+        assert not res.no_match
+
+
+def test_level_preference_and_ambiguity(tiny):
+    res = tiny.search("cấp lại thẻ căn cước", k=5)
+    codes = [h.code for h in res.hits[:3]]
+    assert codes[0] == "1.014064"  # cấp xã first when no level is named
+    assert set(codes) == {"1.014064", "2.001194", "1.000757"}
+    assert res.ambiguous  # the same procedure at several levels
+    res = tiny.search("cấp lại thẻ căn cước", k=5, level="tinh")
+    assert res.hits[0].code == "2.001194"
+    assert all("tinh" in h.levels for h in res.hits)
+
+
+def test_notice_hit_carries_file_name_and_passage(tiny):
+    res = tiny.search("Kiên Giang nhận hồ sơ qua bưu chính công ích", k=3)
+    top = res.hits[0]
+    assert top.kind == "notice" and top.source == "002_3b5b778ef1901bc5.txt"
+    assert top.code == "002_3b5b778ef1901bc5" and top.passage
+
+
+def test_no_match_for_out_of_corpus_question(tiny):
+    assert tiny.search("mua iphone trả góp ở đâu rẻ").no_match
+    assert tiny.search("").no_match
+
+
+def test_thread_safe_search(tiny):
+    errors, results = [], []
+
+    def run():
+        try:
+            results.append(tiny.search("dang ky ket hon", k=3).hits[0].code)
+        except Exception as e:  # pragma: no cover
+            errors.append(e)
+
+    threads = [threading.Thread(target=run) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and set(results) == {"1.000894"}
+
+
+# ----------------------------------------------------------------------------- real model
+
+
+@pytest.fixture(scope="module")
+def real():
+    from indexer.procedure_search import Retriever
+
+    try:
+        return Retriever.load()
+    except FileNotFoundError:
+        pytest.skip("no index: run `tthc model prepare && tthc index`")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("q", ["Đăng ký khai sinh cần giấy tờ gì?", "dang ky khai sinh can giay to gi"])
+def test_real_index_finds_1_001193(real, q):
+    from indexer.answer_composer import answer_question
+
+    res = real.search(q, k=5)
+    assert res.hits[0].code == "1.001193" and not res.no_match
+    ans = answer_question(real, q, response=res)
+    assert ans.part == "documents" and "1.001193" in ans.text
+
+
+@pytest.mark.slow
+def test_real_index_no_match_and_latency(real):
+    import time
+
+    assert real.search("cách nấu phở bò ngon").no_match
+    real.search("đăng ký tạm trú cho người thuê nhà")
+    t = time.perf_counter()
+    real.search("đăng ký tạm trú cho người thuê nhà")  # repeated: embedding cache
+    assert (time.perf_counter() - t) < 0.5
