@@ -321,7 +321,13 @@ def _titles() -> dict[str, str]:
 
 def _insights(days: int):
     settings = get_settings()
-    return compute(get_reader(), days=days, tz=settings.staff_timezone, titles=_titles())
+    return compute(
+        get_reader(),
+        days=days,
+        tz=settings.staff_timezone,
+        titles=_titles(),
+        handled=auth.get_store().handled(),
+    )
 
 
 Days = Annotated[int, Query(ge=1, le=3660, description="Số ngày gần nhất (tính cả hôm nay)")]
@@ -385,6 +391,23 @@ def conversation_page(request: Request, sender_id: str) -> Response:
         turns=turns,
         markers=MARKERS,
     )
+
+
+@pages.post("/staff/conversations/{sender_id}/handled")
+def mark_handled(request: Request, sender_id: str) -> Response:
+    """Mark a flagged conversation as handled (form button on the dashboard)."""
+    user = _current_user(request)
+    if user is None:
+        return _login_redirect(request)
+    origin = request.headers.get("origin")
+    if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host"):
+        raise HTTPException(403, "Yêu cầu từ trang khác bị từ chối.")
+    if not _SENDER.match(sender_id):
+        raise HTTPException(422, "Mã hội thoại không hợp lệ.")
+    auth.get_store().mark_handled(sender_id, user)
+    response = RedirectResponse("/staff/insights#handoffs", status_code=303)
+    _secure_headers(response, private=True)
+    return response
 
 
 # --------------------------------------------------------------------------- JSON (login required)

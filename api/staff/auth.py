@@ -11,6 +11,9 @@ handoff queue).
   every worker shares the count); past ``staff_login_max_failures`` in
   ``staff_login_window_s`` the login answers 429 until the window has passed.
 
+The handoff queue's "handled" marks (who, when) are kept here too — the tracker store is
+only read, never written.
+
 Everything lives in one SQLite file (``TTHC_STAFF_DB``, default ``var/staff/staff.db``).
 """
 
@@ -49,6 +52,11 @@ create table if not exists login_failures (
     at real not null
 );
 create index if not exists login_failures_key on login_failures(key, at);
+create table if not exists handled (
+    sender_id text primary key,
+    name text not null,
+    at real not null
+);
 """
 
 
@@ -212,6 +220,21 @@ class StaffStore:
         if row is None or row[1] < time.time():
             return None
         return Session(row[0], token, row[1])
+
+    # ------------------------------------------------------------------ handoff queue
+    def mark_handled(self, sender_id: str, name: str) -> None:
+        """A staff member took care of a flagged conversation (a later handoff re-opens it)."""
+        with closing(self._db()) as db, db:
+            db.execute(
+                "insert or replace into handled(sender_id, name, at) values (?, ?, ?)",
+                (sender_id, name, time.time()),
+            )
+
+    def handled(self) -> dict[str, tuple[str, float]]:
+        if not self.path.exists():
+            return {}
+        with closing(self._db()) as db:
+            return {r[0]: (r[1], r[2]) for r in db.execute("select sender_id, name, at from handled")}
 
     def logout(self, token: str | None) -> None:
         if not token or not self.path.exists():

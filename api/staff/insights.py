@@ -63,6 +63,9 @@ class Handoff:
     time: str
     last_question: str
     questions: int
+    at: float = 0.0
+    handled_by: str | None = None
+    handled_at: str | None = None
 
 
 @dataclass
@@ -79,6 +82,7 @@ class Insights:
     unanswered: list[Gap] = field(default_factory=list)
     handoffs: int = 0
     handoff_queue: list[Handoff] = field(default_factory=list)
+    handoffs_open: int = 0
     no_match: int = 0
     not_helpful: int = 0
     helpful: int = 0
@@ -105,6 +109,7 @@ def compute(
     titles: dict[str, str] | None = None,
     top: int = 20,
     max_gaps: int = 200,
+    handled: dict[str, tuple[str, float]] | None = None,
 ) -> Insights:
     zone = ZoneInfo(tz)
     now = time.time() if now is None else now
@@ -195,6 +200,7 @@ def compute(
                 local(ev.timestamp).isoformat(timespec="seconds"),
                 last_question.text if last_question else "",
                 n_questions,
+                ev.timestamp,
             )
 
     out.conversations = len(senders)
@@ -209,7 +215,13 @@ def compute(
     ]
     gaps.sort(key=lambda g: g.time, reverse=True)
     out.unanswered = gaps[:max_gaps]
-    out.handoff_queue = sorted(queue.values(), key=lambda h: h.time, reverse=True)
+    for h in queue.values():
+        by, at = (handled or {}).get(h.sender_id, (None, 0.0))
+        if by and at >= h.at:  # handled after the (last) request; a new request re-opens it
+            h.handled_by, h.handled_at = by, local(at).isoformat(timespec="seconds")
+    # open requests first, each group newest first
+    out.handoff_queue = sorted(queue.values(), key=lambda h: (h.handled_by is None, h.at), reverse=True)
+    out.handoffs_open = sum(1 for h in queue.values() if h.handled_by is None)
     return out
 
 

@@ -78,6 +78,15 @@ def test_dashboard_counts_questions_gaps_and_handoffs(bot: Bot, dashboard: TestC
     assert "cán bộ" in said[-1][1]
     assert any(t["who"] == "marker" and t["slot"] == "handoff_requested" for t in turns)
 
+    # a staff member marks it handled: it leaves the open part of the queue
+    assert queued[messenger]["handled_by"] is None
+    done = dashboard.post(f"/staff/conversations/{messenger}/handled", follow_redirects=False)
+    assert done.status_code == 303
+    marked = dashboard.get("/api/staff/insights", params={"days": 1}).json()
+    row = next(h for h in marked["handoff_queue"] if h["sender_id"] == messenger)
+    assert row["handled_by"] == "canbo" and row["handled_at"]
+    assert marked["handoffs_open"] == after["handoffs_open"] - 1
+
     # the HTML dashboard shows the same, escaped
     html = dashboard.get("/staff/insights", params={"days": 1}).text
     assert f"/staff/conversations/{messenger}" in html

@@ -25,6 +25,8 @@ def test_pages_and_json_need_a_session(client: TestClient) -> None:
     response = client.get("/api/staff/insights")
     assert response.status_code == 401 and "đăng nhập" in response.json()["detail"]
     assert client.get("/api/staff/conversations/web-abc").status_code == 401
+    marked = client.post("/staff/conversations/web-abc/handled", follow_redirects=False)
+    assert marked.status_code == 303 and marked.headers["location"].startswith("/staff/login")
     client.cookies.set(COOKIE, "forged-token")
     assert client.get("/api/staff/insights").status_code == 401
 
