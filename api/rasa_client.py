@@ -14,6 +14,13 @@ Every citizen message of every channel (web chat, Messenger, Zalo) comes through
 - counts turns, latency, no-match answers, handoffs and ratings (api/metrics.py).
 
 One HTTP client (connection pool) is kept per event loop.
+
+Several Rasa servers: ``TTHC_RASA_URL`` may list them, comma-separated. Each conversation
+always goes to the same one (stable hash of the sender id), and to the next one only when
+that one refuses the connection (down). Keeping a conversation on one instance matters:
+Rasa 3.6's Redis lock store issues tickets with a non-atomic read-modify-write, so two
+turns of one conversation processed at the same moment by two instances can lose an
+event (tests/reliability/test_scale_out.py shows both).
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import asyncio
 import logging
 import time
 import unicodedata
+import zlib
 from typing import Any
 
 import httpx
@@ -79,6 +87,17 @@ def _client() -> httpx.AsyncClient:
     return client
 
 
+def rasa_urls() -> list[str]:
+    return [u.strip().rstrip("/") for u in get_settings().rasa_url.split(",") if u.strip()]
+
+
+def instances_for(sender: str) -> list[str]:
+    """The Rasa servers in the order this conversation tries them (its own first)."""
+    urls = rasa_urls()
+    start = zlib.crc32(sender.encode("utf-8", "replace")) % len(urls)
+    return urls[start:] + urls[:start]
+
+
 def _reply(sender: str, text: str) -> list[dict[str, Any]]:
     return [{"recipient_id": sender, "text": text}]
 
@@ -93,15 +112,23 @@ async def send_message(sender: str, text: str, timeout: float = 30.0) -> list[di
     if not await limits.sender_allowed(sender):
         metrics.RATE_LIMITED.labels(scope="sender").inc()
         raise RateLimited(f"too many messages from {sender}")
-    url = f"{get_settings().rasa_url}/webhooks/rest/webhook"
     started = time.perf_counter()
-    try:
-        response = await _client().post(url, json={"sender": sender, "message": text}, timeout=timeout)
-        response.raise_for_status()
-        messages = response.json()
-    except (httpx.HTTPError, ValueError) as exc:
-        metrics.observe_failure(sender, "rasa_unavailable")
-        raise RasaUnavailable(str(exc) or type(exc).__name__) from exc
+    for attempt, base in enumerate(instances_for(sender)):
+        try:
+            response = await _client().post(
+                f"{base}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=timeout
+            )
+            response.raise_for_status()
+            messages = response.json()
+            break
+        except httpx.ConnectError as exc:  # refused before anything was processed: try the next one
+            log.warning("Rasa %s refused the connection (%s)", base, exc)
+            if attempt == len(rasa_urls()) - 1:
+                metrics.observe_failure(sender, "rasa_unavailable")
+                raise RasaUnavailable(str(exc) or type(exc).__name__) from exc
+        except (httpx.HTTPError, ValueError) as exc:
+            metrics.observe_failure(sender, "rasa_unavailable")
+            raise RasaUnavailable(str(exc) or type(exc).__name__) from exc
     if not isinstance(messages, list):
         messages = []
     messages = [m for m in messages if isinstance(m, dict)]
@@ -115,8 +142,12 @@ async def send_message(sender: str, text: str, timeout: float = 30.0) -> list[di
 
 
 async def is_up(timeout: float = 2.0) -> bool:
+    """Every configured Rasa server answers."""
     try:
         async with httpx.AsyncClient(timeout=timeout) as client:
-            return (await client.get(get_settings().rasa_url)).status_code == 200
+            for url in rasa_urls():
+                if (await client.get(url)).status_code != 200:
+                    return False
+            return True
     except httpx.HTTPError:
         return False

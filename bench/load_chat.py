@@ -218,11 +218,40 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--step-duration", type=float, default=20.0)
     ap.add_argument("--p95-target-ms", type=float, default=500.0)
     ap.add_argument("--json", type=Path, help="write the results here too")
+    ap.add_argument(
+        "--multi",
+        action="store_true",
+        help="start Rasa with endpoints.multi.yml (PostgreSQL tracker store + Redis lock store)",
+    )
+    ap.add_argument("--rasa-workers", type=int, default=1, help="Sanic workers of Rasa (needs --multi)")
+    ap.add_argument("--action-workers", type=int, default=1, help="ACTION_SERVER_SANIC_WORKERS")
     args = ap.parse_args(argv)
 
     bot = None
+    stores, servers = None, []
     rasa_url, tracker_db = args.rasa_url, args.tracker_db
-    if rasa_url is None:
+    if rasa_url is None and args.multi:
+        from tests.reliability.services import SharedStores, action_server, rasa_server
+
+        workdir = Path(tempfile.mkdtemp(prefix="load-chat-multi-"))
+        stores = SharedStores.create()
+        actions = action_server(workdir, env={"ACTION_SERVER_SANIC_WORKERS": str(args.action_workers)})
+        rasa = rasa_server(
+            workdir,
+            Path(__file__).resolve().parents[1] / "endpoints.multi.yml",
+            stores.env(f"http://127.0.0.1:{actions.port}/webhook"),
+            workers=args.rasa_workers,
+        )
+        servers = [actions, rasa]
+        print(f"starting Rasa ({args.rasa_workers} workers, PostgreSQL {stores.db} + Redis) …", flush=True)
+        t = time.monotonic()
+        for server in servers:
+            server.start()
+        for server in servers:
+            server.wait_ready()
+        rasa_url = f"http://127.0.0.1:{rasa.port}"
+        print(f"ready in {time.monotonic() - t:.0f} s: {rasa_url}", flush=True)
+    elif rasa_url is None:
         from tests.e2e.servers import start_bot
 
         workdir = Path(tempfile.mkdtemp(prefix="load-chat-"))
@@ -232,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         rasa_url, tracker_db = bot.rasa_url, bot.tracker_db
         print(f"ready in {time.monotonic() - t:.0f} s: {rasa_url}", flush=True)
     prefix = "load-" + uuid.uuid4().hex[:8]
-    results: dict = {"rasa_url": rasa_url, "phases": []}
+    results: dict = {"rasa_url": rasa_url, "config": vars(args) | {"json": None}, "phases": []}
     try:
         print(f"warm after {wait_until_warm(rasa_url, prefix):.0f} s", flush=True)
         if args.warmup > 0:
@@ -257,10 +286,13 @@ def main(argv: list[str] | None = None) -> int:
                 if s["errors"] or s["p95_ms"] > args.p95_target_ms * 2:
                     break  # far past the knee: stop loading the machine
         time.sleep(1.0)  # let the tracker store commit the last turns
-        recorded = recorded_user_turns(tracker_db, prefix) if tracker_db else {}
+        if stores is not None:
+            recorded = stores.user_events(prefix + "-%")
+        else:
+            recorded = recorded_user_turns(tracker_db, prefix) if tracker_db else {}
         for phase in phases:
             row = phase.summary()
-            if tracker_db:
+            if tracker_db or stores is not None:
                 row.update(lost_turns(phase, recorded))
             results["phases"].append(row)
         best = None
@@ -277,6 +309,10 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if bot is not None:
             bot.stop()
+        for server in reversed(servers):
+            server.stop()
+        if stores is not None:
+            stores.drop()
     for row in results["phases"]:
         print(json.dumps(row, ensure_ascii=False))
     if args.step_search:

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
+from api import index_guard
 from indexer.procedure_search import Retriever
 from indexer.query import fold
 from knowledge.schema import Level
@@ -35,7 +36,9 @@ _LEVELS = [level.value for level in Level]
 
 def _retriever() -> Retriever:
     try:
-        return Retriever.load()
+        # api/index_guard.py: validated index; a rebuild is swapped in without failed requests,
+        # a damaged build is rejected and the last good one kept (IndexInvalid is a FileNotFoundError).
+        return index_guard.retriever()
     except FileNotFoundError as exc:
         raise HTTPException(503, "Chưa có chỉ mục tìm kiếm: quản trị viên cần chạy `tthc index`.") from exc
 

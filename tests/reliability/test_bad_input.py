@@ -1,0 +1,216 @@
+"""Bad input through every door, against the real assistant (uvicorn app → real Rasa →
+real action server; Graph/Zalo are local stand-ins):
+
+- the fuzz set (tests/reliability/fuzz_corpus.py, ≥ 1,000 messages + malformed bodies)
+  through ``POST /api/chat``, a sample through Rasa's REST webhook directly, and samples
+  through both channel webhooks (correctly signed): a clear answer or a 4xx, never a 5xx,
+  the processes stay up, no connector task fails;
+- afterwards the tracker store is readable event by event, a conversation held before
+  the fuzzing is intact and continues;
+- schemathesis against the app's OpenAPI schema (every operation): no 5xx.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import sqlite3
+import subprocess
+import time
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from tests.channels.conftest import MESSENGER_ENV, ZALO_ENV, App, FakeHTTP, shared_bot, start_app
+from tests.channels.test_messenger import event as messenger_event
+from tests.channels.test_messenger import sign
+from tests.channels.test_zalo import CS_PATH, mac, zalo_event
+from tests.e2e.servers import APP_PYTHON, Bot
+from tests.reliability.fuzz_corpus import messages, raw_bodies
+
+pytestmark = pytest.mark.slow
+
+CORPUS = messages(1000)
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory: pytest.TempPathFactory) -> Bot:
+    return shared_bot(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def platform() -> Iterator[FakeHTTP]:
+    fake = FakeHTTP().start()
+    fake.responders["/v19.0/me/messages"] = lambda rec: (200, {"message_id": "m"})
+    fake.responders[CS_PATH] = lambda rec: (200, {"error": 0, "data": {"message_id": "z"}})
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory, bot: Bot, platform: FakeHTTP) -> Iterator[App]:
+    running = start_app(
+        tmp_path_factory.mktemp("fuzz-app"),
+        {
+            **MESSENGER_ENV,
+            **ZALO_ENV,
+            "TTHC_RASA_URL": bot.rasa_url,
+            "TTHC_ACTION_SERVER_PORT": str(urlsplit(bot.actions.health_url).port),
+            "TTHC_MESSENGER_API_BASE": f"{platform.url}/v19.0",
+            "TTHC_ZALO_API_BASE": platform.url,
+            "TTHC_ZALO_OAUTH_BASE": platform.url,
+            "TTHC_RATE_LIMIT_IP_PER_S": "0",  # one client IP sends everything here
+        },
+    )
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def baseline(app: App, bot: Bot) -> dict:
+    """A normal conversation held before the fuzzing."""
+    sender = "fuzz-baseline-0001"
+    for text in ("xin chào", "đăng ký khai sinh cần giấy tờ gì?"):
+        r = httpx.post(f"{app.url}/api/chat", json={"sender": sender, "message": text}, timeout=120)
+        assert r.status_code == 200
+    return {"sender": sender, "events": tracker_rows(bot, sender)}
+
+
+def tracker_rows(bot: Bot, sender: str) -> list[str]:
+    with sqlite3.connect(bot.tracker_db, timeout=30) as db:
+        return [
+            row[0] for row in db.execute("SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,))
+        ]
+
+
+def run_all(fn, items, workers: int = 4) -> list:
+    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(fn, items))
+
+
+def test_fuzz_set_is_large_and_varied() -> None:
+    assert len(CORPUS) >= 1000
+    assert any(len(m) >= 20_000 for m in CORPUS) and "" in CORPUS and any("\x00" in m for m in CORPUS)
+    assert any("\ud800" in m for m in CORPUS) and any("<script>" in m for m in CORPUS)
+
+
+def test_fuzz_through_api_chat(app: App, baseline: dict) -> None:
+    def send(item: tuple[int, str]) -> tuple[int, str, int, bool]:
+        i, text = item
+        body = json.dumps({"sender": f"fuzz-api-{i // 10:04d}", "message": text}).encode()  # ASCII-escaped
+        r = httpx.post(
+            f"{app.url}/api/chat", content=body, headers={"Content-Type": "application/json"}, timeout=120
+        )
+        answered = (
+            r.status_code == 200
+            and bool(r.json()["messages"])
+            and all(isinstance(m, dict) for m in r.json()["messages"])
+        )
+        return i, text[:60], r.status_code, answered
+
+    results = run_all(send, list(enumerate(CORPUS)))
+    bad = [
+        (i, t, s)
+        for i, t, s, ok in results
+        if s >= 500 or (s == 200 and not ok) or s not in (200, 413, 422, 429)
+    ]
+    assert not bad, bad[:10]
+    statuses = {s for _, _, s, _ in results}
+    assert 200 in statuses and 413 in statuses and 422 in statuses
+
+    for body in raw_bodies():
+        r = httpx.post(
+            f"{app.url}/api/chat", content=body, headers={"Content-Type": "application/json"}, timeout=60
+        )
+        assert 400 <= r.status_code < 500 or (r.status_code == 200 and r.json()["messages"]), (
+            body[:80],
+            r.text,
+        )
+    assert app.process.poll() is None
+
+
+def test_fuzz_through_rasa_rest_webhook(bot: Bot, baseline: dict) -> None:
+    sample = CORPUS[::4]
+
+    def send(item: tuple[int, str]) -> tuple[int, str, int]:
+        i, text = item
+        body = json.dumps({"sender": f"fuzz-rest-{i // 10:04d}", "message": text}).encode()
+        r = httpx.post(
+            f"{bot.rasa_url}/webhooks/rest/webhook",
+            content=body,
+            headers={"Content-Type": "application/json"},
+            timeout=120,
+        )
+        return i, text[:60], r.status_code
+
+    results = run_all(send, list(enumerate(sample)))
+    assert not [r for r in results if r[2] >= 500], [r for r in results if r[2] >= 500][:10]
+    assert bot.rasa.process.poll() is None and bot.actions.process.poll() is None
+
+
+def test_fuzz_through_signed_channel_webhooks(app: App, platform: FakeHTTP, baseline: dict) -> None:
+    sample = [m for m in CORPUS[1::5] if len(m) < 60_000]
+    before = len(platform.requests)
+
+    def messenger(item: tuple[int, str]) -> int:
+        i, text = item
+        body = messenger_event(f"fuzz{i // 10:04d}", text)
+        r = httpx.post(
+            f"{app.url}/webhooks/messenger", content=body, headers={"X-Hub-Signature-256": sign(body)}
+        )
+        return r.status_code
+
+    def zalo(item: tuple[int, str]) -> int:
+        i, text = item
+        body = zalo_event(f"fuzz{i // 10:04d}", text)
+        r = httpx.post(f"{app.url}/webhooks/zalo", content=body, headers={"X-ZEvent-Signature": mac(body)})
+        return r.status_code
+
+    statuses = run_all(messenger, list(enumerate(sample))) + run_all(zalo, list(enumerate(sample)))
+    assert all(s == 200 or 400 <= s < 500 for s in statuses), sorted(set(statuses))
+    # wait for the background replies to settle
+    deadline, last = time.monotonic() + 240, -1
+    while time.monotonic() < deadline:
+        time.sleep(3)
+        if len(platform.requests) == last:
+            break
+        last = len(platform.requests)
+    assert len(platform.requests) > before
+    log = app.log()
+    assert "reply to" not in log or " failed" not in log, log[-3000:]
+    assert "Traceback" not in log, log[-5000:]
+    assert app.process.poll() is None
+
+
+def test_tracker_store_intact_after_fuzzing(app: App, bot: Bot, baseline: dict) -> None:
+    with sqlite3.connect(bot.tracker_db, timeout=30) as db:
+        rows = db.execute("SELECT sender_id, type_name, data FROM events").fetchall()
+    assert rows
+    for sender, type_name, data in rows:
+        event = json.loads(data)
+        assert event["event"] == type_name, (sender, type_name)
+    fuzzed = {
+        s for s, _, _ in rows if s.startswith(("fuzz-api-", "fuzz-rest-", "messenger-fuzz", "zalo-fuzz"))
+    }
+    assert len(fuzzed) > 50
+    after = tracker_rows(bot, baseline["sender"])
+    assert after[: len(baseline["events"])] == baseline["events"]
+    r = httpx.post(
+        f"{app.url}/api/chat", json={"sender": baseline["sender"], "message": "thế còn lệ phí?"}, timeout=120
+    )
+    text = " ".join(m.get("text") or "" for m in r.json()["messages"]).lower()
+    assert r.status_code == 200 and "khai sinh" in text and "lệ phí" in text, text
+
+
+def test_schemathesis_no_server_error_on_any_operation(app: App, tmp_path) -> None:
+    report = tmp_path / "schemathesis.txt"
+    cmd = [
+        str(APP_PYTHON.parent / "schemathesis"), "run", f"{app.url}/openapi.json",
+        "--checks", "not_a_server_error", "--max-examples", "25", "--workers", "2",
+        "--request-timeout", "120", "--generation-deterministic", "--suppress-health-check", "all",
+    ]  # fmt: skip
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=420, check=False)
+    report.write_text(out.stdout + out.stderr, encoding="utf-8")
+    assert out.returncode == 0, (out.stdout + out.stderr)[-6000:]
