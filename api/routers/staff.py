@@ -32,6 +32,17 @@ from api.staff.tracker_reader import TrackerUnavailable, get_reader
 from tthc.settings import get_settings
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "staff" / "templates"))
+
+
+def _vn_time(iso: str | None) -> str:
+    """'2026-11-23T19:28:25+07:00' → '23/11/2026 19:28' (already in the office's time zone)."""
+    try:
+        return dt.datetime.fromisoformat(iso or "").strftime("%d/%m/%Y %H:%M")
+    except ValueError:
+        return iso or ""
+
+
+TEMPLATES.env.filters["vn_time"] = _vn_time
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
@@ -353,7 +364,11 @@ def insights_page(request: Request, days: Days = 30) -> Response:
         days=days,
         channels=CHANNEL_LABELS,
         channel_keys=(*CHANNELS, "khac"),
-        reasons={"no_match": "Không tìm thấy", "out_of_scope": "Ngoài phạm vi", "not_helpful": "Đánh giá 👎"},
+        reasons={
+            "no_match": "Không tìm thấy",
+            "out_of_scope": "Ngoài phạm vi",
+            "not_helpful": "Bị đánh giá chưa đúng",
+        },
         **ctx,
     )
 

@@ -96,3 +96,50 @@ def test_search_open_procedure_and_checklist(browser, staff_app: App) -> None:
     assert page.evaluate("window.__xss") is None
     assert not errors, errors
     page.close()
+
+
+def test_login_and_dashboard_in_the_browser(browser, bot, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Log in through the form, see the dashboard computed from the real bot's tracker
+    store, open a handoff transcript, log out."""
+    import uuid
+
+    from api.staff.auth import StaffStore
+
+    tmp = tmp_path_factory.mktemp("staff-dash")
+    StaffStore(tmp / "var" / "staff" / "staff.db").add_user("canbo", "mat-khau-kiem-thu-123")
+    sender = f"web-dash{uuid.uuid4().hex[:8]}"
+    bot.say(sender, "thủ tục đăng ký thường trú")
+    bot.say(sender, "/handoff")
+    app = start_app(
+        tmp,
+        {
+            "TTHC_TRACKER_DB_URL": f"sqlite:///{bot.tracker_db}",
+            "TTHC_INDEX_DIR": str(REPO_ROOT / "var" / "index"),
+        },
+    )
+    try:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{app.url}/staff/insights", timeout=120_000)
+        assert "/staff/login" in page.url
+        page.fill("input[name=username]", "canbo")
+        page.fill("input[name=password]", "sai-mat-khau-000")
+        page.click("button[type=submit]")
+        assert "Sai tên đăng nhập hoặc mật khẩu" in page.inner_text("main")
+        page.fill("input[name=password]", "mat-khau-kiem-thu-123")
+        with page.expect_navigation():
+            page.click("main button[type=submit]")
+        assert page.url.endswith("/staff/insights")
+        assert int(page.inner_text("#n-handoffs")) >= 1
+        page.screenshot(path=str(ARTIFACTS / "staff-insights.png"), full_page=True)
+        assert "Thủ tục đăng ký thường trú" in page.inner_text("#top") or "thường trú" in page.inner_text(
+            "#top"
+        )
+        page.click(f"a[href='/staff/conversations/{sender}']")
+        assert "thủ tục đăng ký thường trú" in page.inner_text("main")
+        page.screenshot(path=str(ARTIFACTS / "staff-conversation.png"), full_page=True)
+        page.click("text=Đăng xuất")
+        page.goto(f"{app.url}/staff/insights")
+        assert "/staff/login" in page.url
+        page.close()
+    finally:
+        app.stop()
