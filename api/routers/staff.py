@@ -95,12 +95,10 @@ def _current_user(request: Request) -> str | None:
 
 
 def _retriever():
-    from indexer.procedure_search import Retriever
+    """The same retriever as the JSON API (and the same 503 when there is no index)."""
+    from api.routers import knowledge
 
-    try:
-        return Retriever.load()
-    except FileNotFoundError as exc:
-        raise HTTPException(503, "Chưa có chỉ mục tìm kiếm: quản trị viên cần chạy `tthc index`.") from exc
+    return knowledge._retriever()
 
 
 def _levels_text(levels) -> str:
