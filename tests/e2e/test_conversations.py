@@ -109,7 +109,9 @@ def test_unknown_question_says_so_and_offers_a_person(bot: Bot) -> None:
     assert "1." not in answer.split("\n")[0]
     handoff = text_of(bot.say(sender, "cho tôi gặp cán bộ"))
     assert "cán bộ" in handoff
-    assert any(e.get("name") == "handoff_requested" and e.get("value") is True for e in slot_events(bot, sender))
+    assert any(
+        e.get("name") == "handoff_requested" and e.get("value") is True for e in slot_events(bot, sender)
+    )
 
 
 def test_small_talk_and_bot_challenge(bot: Bot) -> None:
