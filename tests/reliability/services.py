@@ -194,6 +194,7 @@ def wait_port_free(port: int, timeout_s: float = 30.0) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Sanic does: TIME_WAIT is fine
             try:
                 sock.bind(("127.0.0.1", port))
                 return
