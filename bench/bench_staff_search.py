@@ -45,6 +45,41 @@ def run(client, mode: str) -> list[float]:
     return times
 
 
+def title_prefix_recall(n: int = 300, seed: int = 7) -> None:
+    """Quality of the lexical mode: type the first 40/60/100 % of a random title's words,
+    without diacritics, the last word cut short; is that procedure (at any level) first /
+    in the first five?"""
+    import random
+
+    from api.staff.quick_search import quick_index
+    from indexer.procedure_search import Retriever
+    from indexer.query import fold
+
+    retriever = Retriever.load()
+    index = quick_index(retriever)
+    procedures = sorted(retriever.procedures.values(), key=lambda p: p.code)
+    sample = random.Random(seed).sample(procedures, min(n, len(procedures)))
+    by_title: dict[str, set[str]] = {}
+    for p in procedures:
+        by_title.setdefault(p.title, set()).add(p.code)
+    for frac in (0.4, 0.6, 1.0):
+        top1 = top5 = 0
+        for p in sample:
+            words = fold(p.title).split()
+            k = max(2, round(len(words) * frac))
+            typed = " ".join(words[:k])
+            if frac < 1 and len(words[k - 1]) > 2:
+                typed = typed[:-1]
+            codes = [h["code"] for h in index.search(typed, k=5).hits]
+            same = by_title[p.title]
+            top1 += bool(codes and codes[0] in same)
+            top5 += bool(same & set(codes))
+        print(
+            f"typed {frac:.0%} of a title's words, no diacritics: "
+            f"top-1 {top1 / len(sample):.2f}  top-5 {top5 / len(sample):.2f}  (n={len(sample)})"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hybrid", action="store_true", help="also measure mode=hybrid (slow)")
@@ -71,6 +106,7 @@ def main() -> None:
                 f"mode={mode:8s} keystrokes={len(times)}  p50={pct(times, 50):6.1f} ms  "
                 f"p95={pct(times, 95):6.1f} ms  max={max(times):6.1f} ms  mean={statistics.mean(times):6.1f} ms"
             )
+    title_prefix_recall()
 
 
 if __name__ == "__main__":
