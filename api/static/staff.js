@@ -98,8 +98,8 @@
     items[active].scrollIntoView({ block: "nearest" });
   }
 
-  function render(data) {
-    hits = data.results || [];
+  function render(data, note) {
+    hits = (data.results || []).filter(function (h) { return h.kind === "procedure"; });
     results.textContent = "";
     hits.forEach(function (h, i) {
       var li = el("li"), a = el("a", "t", h.title);
@@ -116,15 +116,18 @@
     });
     q.setAttribute("aria-expanded", hits.length ? "true" : "false");
     status.textContent = hits.length
-      ? (data.total > hits.length ? hits.length + " / " + data.total : hits.length) + " thủ tục phù hợp."
+      ? (note || "") + (data.total > hits.length ? hits.length + " / " + data.total : hits.length) + " thủ tục phù hợp."
       : "Không tìm thấy thủ tục phù hợp. Thử từ khóa khác hoặc bỏ bớt bộ lọc.";
     active = -1;
     if (hits.length) setActive(0);
   }
 
-  function search() {
+  // Keyword search at each keystroke; when the words match no title, ask the hybrid
+  // (meaning-based) search once the typing pauses, e.g. for a citizen's own phrasing.
+  function search(mode) {
+    mode = mode === "hybrid" ? "hybrid" : "lexical";
     var text = q.value;
-    var params = new URLSearchParams({ q: text, k: "20", mode: "lexical" });
+    var params = new URLSearchParams({ q: text, k: "20", mode: mode });
     if (field.value) params.set("field", field.value);
     if (level.value) params.set("level", level.value);
     if (agency.value.trim()) params.set("agency", agency.value.trim());
@@ -142,8 +145,16 @@
       })
       .then(function (data) {
         if (mine !== seq) return;
-        window.__staffTimings.push(performance.now() - t0);
-        render(data);
+        if (mode === "lexical") window.__staffTimings.push(performance.now() - t0);
+        if (mode === "lexical" && !data.results.length) {
+          status.textContent = "Không thấy theo từ khóa, đang tìm theo nghĩa…";
+          clearTimeout(timer);
+          timer = setTimeout(function () { search("hybrid"); }, 300);
+          return;
+        }
+        // staff judge for themselves: meaning-based suggestions are shown even when the
+        // assistant would not answer a citizen with them (no_match), and labelled so
+        render(data, mode !== "hybrid" ? "" : data.no_match ? "Gợi ý gần nghĩa, độ tin cậy thấp: " : "Tìm theo nghĩa: ");
       })
       .catch(function (err) {
         if (err.name === "AbortError" || mine !== seq) return;
@@ -151,9 +162,10 @@
       });
   }
   function schedule() { clearTimeout(timer); timer = setTimeout(search, 40); }
+  function searchNow() { clearTimeout(timer); search(); }
 
   q.addEventListener("input", schedule);
-  [field, level].forEach(function (s) { s.addEventListener("change", search); });
+  [field, level].forEach(function (s) { s.addEventListener("change", searchNow); });
   agency.addEventListener("input", schedule);
   q.addEventListener("keydown", function (ev) {
     if (ev.key === "ArrowDown") { ev.preventDefault(); setActive(active + 1); }
@@ -161,9 +173,9 @@
     else if (ev.key === "Enter") {
       ev.preventDefault();
       if (hits.length) location.href = procUrl(hits[Math.max(active, 0)].code);
-      else search();
-    } else if (ev.key === "Escape") { q.value = ""; search(); }
+      else searchNow();
+    } else if (ev.key === "Escape") { q.value = ""; searchNow(); }
   });
   document.getElementById("search-form").addEventListener("submit", function (ev) { ev.preventDefault(); });
-  if (q.value.trim()) search();
+  if (q.value.trim()) searchNow();
 })();

@@ -90,6 +90,12 @@ def test_search_open_procedure_and_checklist(browser, staff_app: App) -> None:
     metas = page.locator("#results li .m").all_inner_texts()
     assert metas and all("Cấp tỉnh" in m for m in metas), metas
 
+    # words that match no title: after a pause the meaning-based search suggests procedures
+    page.select_option("#level", "")
+    page.fill("#q", "birth registration")
+    page.wait_for_selector("#status:has-text('nghĩa')", timeout=30_000)
+    assert "1.001193" in page.inner_text("#results")
+
     # an injected query is shown as text, never run
     page.fill("#q", "<img src=x onerror=window.__xss=1>")
     page.wait_for_timeout(400)
