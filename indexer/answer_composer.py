@@ -230,8 +230,12 @@ def _numbered(items: list[str]) -> str:
     return "\n".join(f"{i}. {x}" for i, x in enumerate(items, 1))
 
 
+def _clean(text: str) -> str:
+    return text.strip().lstrip("-+•*").strip().rstrip(":").strip()
+
+
 def _doc_line(d) -> str:
-    line = d.name
+    line = _clean(d.name)
     qty = []
     if d.originals:
         qty.append(f"{d.originals} bản chính")
@@ -258,7 +262,7 @@ def _part_items(p, part: Part) -> list[str]:
         for d in p.documents:
             if d.case and d.case != case:
                 case = d.case
-                items.append(f"[{case}]")
+                items.append(f"[{_clean(case)}]")
             items.append(_doc_line(d))
         return items
     if part == Part.TIME:

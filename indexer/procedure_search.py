@@ -224,17 +224,29 @@ class Retriever:
             if d["kind"] == "procedure":
                 self.groups.setdefault(d["group"], []).append(i)
         if query_encoder is None:
-            from indexer.encoder import CachedQueryEncoder, make_encoder
-
-            query_encoder = CachedQueryEncoder(make_encoder(role="query"))
+            query_encoder = self._shared_query_encoder()
         self.encode_query = query_encoder
         self.search("khởi động tìm kiếm dang ky")  # warm up: encoder, segmenter, restorer
 
     # ----------------------------------------------------------------- loading
+    _encoder = None
+
+    @classmethod
+    def _shared_query_encoder(cls):
+        if cls._encoder is None:
+            from indexer.encoder import CachedQueryEncoder, make_encoder
+
+            cls._encoder = CachedQueryEncoder(make_encoder(role="query"))
+        return cls._encoder
+
     @classmethod
     def load(cls, index_dir: Path | str | None = None, query_encoder=None) -> Retriever:
         """The process-wide retriever for ``index_dir`` (a build folder, or the index root
-        whose CURRENT names one; default ``settings.resolved_index_dir``)."""
+        whose CURRENT names one; default ``settings.resolved_index_dir``).
+
+        Cheap to call per request: CURRENT is re-read, and a new build (after ``tthc index``)
+        is loaded once and replaces the previous one; requests holding the old retriever
+        finish with it."""
         from tthc.settings import get_settings
 
         path = Path(index_dir or get_settings().resolved_index_dir)
@@ -248,6 +260,7 @@ class Retriever:
             inst = cls._instances.get(key)
             if inst is None:
                 inst = cls(path, query_encoder=query_encoder)
+                cls._instances.clear()  # older builds are released once no request holds them
                 cls._instances[key] = inst
             return inst
 
