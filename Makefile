@@ -41,6 +41,8 @@ help:
 	@echo "make setup      everything 'run' needs, without starting"
 	@echo "make envs       create/update both Python environments"
 	@echo "make lint       ruff check + format check"
+	@echo "make audit      pip-audit of both lock files (allow-list in SECURITY.md)"
+	@echo "make bench-load load benchmarks: 200 chat sessions × 60 s, /api/search with 50 clients"
 	@echo "make nlu-report NLU cross-validation report into bot/results/"
 	@echo "make lock       re-pin requirements/*.lock.txt from the current environments"
 	@echo "make clean      remove built artefacts in var/ (keeps environments)"
@@ -118,10 +120,24 @@ lint: $(APP_STAMP)
 	$(APP_VENV)/bin/ruff format --check .
 
 .PHONY: test
-test: setup lint browser
+test: setup lint browser audit
 	# --confcutdir: the shared conftest of tests/ imports app-env packages (httpx)
 	$(RASA_VENV)/bin/python -m pytest tests/rasa_env --confcutdir=tests/rasa_env -q
 	$(APP_VENV)/bin/python -m pytest tests --ignore=tests/rasa_env -q
+
+# Dependency audit of both lock files (pip-audit); known findings are allow-listed in SECURITY.md.
+# Fails on a new finding; reports "NOT AUDITED" and does not fail when the vulnerability
+# service cannot be reached (offline build machine).
+.PHONY: audit
+audit: $(APP_STAMP)
+	$(APP_VENV)/bin/python -m tests.reliability.audit
+
+# Load benchmarks (bench/, not part of `make test`): 200 chat sessions × 60 s through Rasa's
+# REST webhook + step search for the highest rate with p95 ≤ 500 ms; /api/search with 50 clients.
+.PHONY: bench-load
+bench-load: setup
+	$(APP_VENV)/bin/python bench/load_chat.py --step-search
+	$(APP_VENV)/bin/python bench/load_search.py --step-search
 
 # Headless Chromium + chromedriver from Debian for the browser tests (CI starts on a clean machine).
 .PHONY: browser
