@@ -41,6 +41,7 @@ CURRENT_FILE = "CURRENT"
 KEEP_OLD_BUILDS = 2
 NOTICE_CHUNK_CHARS = 700
 MAX_DOC_NAMES = 4
+DENSE_FOLDED_TITLES = False
 
 
 @dataclass
@@ -92,9 +93,13 @@ def procedure_docs(procs) -> list[Doc]:
     for p in procs:
         kws = [k for k in p.keywords if k.strip()]
         names = [d.name for d in p.documents[:MAX_DOC_NAMES]]
-        # Dense rows: the title, its diacritic-free copy (unaccented queries), each alias.
-        # Field and document names go to the lexical indexes only (keeps the build short).
-        dense = [p.title, fold(p.title)] + [f"Thủ tục {k}" for k in kws if len(k) > 3]
+        # Dense rows: the title and each alias. Field and document names go to the lexical
+        # indexes only. A diacritic-free copy of the title helped unaccented queries when
+        # they were embedded as typed; the search now embeds the restored form and the
+        # diacritic-free BM25 catches the rest, and with that the copies changed nothing on
+        # the dev sets (R@1 0.919 with and without) while doubling the encoding time.
+        dense = [p.title] + ([fold(p.title)] if DENSE_FOLDED_TITLES else [])
+        dense += [f"Thủ tục {k}" for k in kws if len(k) > 3]
         lexical = " . ".join([p.title, p.title, p.field, *kws, *kws, p.agency, *names])
         docs.append(
             Doc(
