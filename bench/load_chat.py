@@ -182,6 +182,24 @@ def wait_until_warm(rasa_url: str, prefix: str, limit_s: float = 180.0) -> float
     return time.monotonic() - t0
 
 
+def group_cpu_seconds(pgid: int) -> float:
+    """CPU time (user + system) of every live process in process group ``pgid`` (Linux /proc)."""
+    import os
+
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # fields after ")": state ppid pgrp ... utime(11) stime(12)
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def recorded_user_turns(tracker_db: Path, prefix: str) -> dict[str, int]:
     """User events per sender in a SQLite tracker store (Rasa's ``events`` table)."""
     with sqlite3.connect(f"file:{tracker_db}?mode=ro", uri=True, timeout=30) as db:
@@ -266,11 +284,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"warm after {wait_until_warm(rasa_url, prefix):.0f} s", flush=True)
         if args.warmup > 0:
             asyncio.run(run_phase(rasa_url, Phase("warmup", 10, 1.0, args.warmup), args.timeout, prefix))
+        groups = {}
+        if bot is not None:
+            groups = {"rasa": bot.rasa.process.pid, "actions": bot.actions.process.pid}
+        elif servers:
+            groups = {"rasa": servers[1].process.pid, "actions": servers[0].process.pid}
+        cpu_before = {name: group_cpu_seconds(pgid) for name, pgid in groups.items()}
         main_phase = asyncio.run(
             run_phase(
                 rasa_url, Phase("main", args.sessions, args.interval, args.duration), args.timeout, prefix
             )
         )
+        if groups and main_phase.latencies:
+            results["cpu_ms_per_turn"] = {
+                name: round((group_cpu_seconds(pgid) - cpu_before[name]) * 1000 / main_phase.sent, 1)
+                for name, pgid in groups.items()
+            }
         phases = [main_phase]
         if args.step_search:
             for rate in [float(x) for x in args.steps.split(",")]:
@@ -315,6 +344,8 @@ def main(argv: list[str] | None = None) -> int:
             stores.drop()
     for row in results["phases"]:
         print(json.dumps(row, ensure_ascii=False))
+    if "cpu_ms_per_turn" in results:
+        print(f"CPU per turn (main phase): {results['cpu_ms_per_turn']} ms")
     if args.step_search:
         print(
             f"highest sustained rate with p95 ≤ {args.p95_target_ms:.0f} ms: "
