@@ -322,9 +322,6 @@ def _buttons(p, part: Part) -> list[Button]:
     return out
 
 
-MAX_ITEMS = 20
-
-
 def compose_procedure(p, part: Part | str = Part.SUMMARY) -> Answer:
     part = Part(part)
     items = _summary_items(p) if part == Part.SUMMARY else _part_items(p, part)
@@ -333,10 +330,9 @@ def compose_procedure(p, part: Part | str = Part.SUMMARY) -> Answer:
     if not items:
         body = "Hồ sơ thủ tục không ghi thông tin này. Vui lòng xem trang nguồn hoặc hỏi Bộ phận Một cửa."
     else:
-        shown = items[:MAX_ITEMS]
-        body = _numbered(shown)
-        if len(items) > MAX_ITEMS:
-            body += f"\n… (còn {len(items) - MAX_ITEMS} mục, xem trang nguồn)"
+        # The part asked is shown whole (a dossier list cut short would send a citizen to the
+        # counter without a document); channels split long texts at list boundaries.
+        body = _numbered(items)
     cit = procedure_citation(p)
     text = f"{intro}\n{body}\n{cit.text()}"
     return Answer(
