@@ -37,7 +37,9 @@ CORPUS = messages(1000)
 SEEDS = CORPUS[:60]  # the hand-written cases
 GENERATED = CORPUS[60:]
 API_SET = SEEDS + GENERATED[0::2]
-REST_SET = SEEDS + GENERATED[1::6]
+# Rasa's REST webhook is reachable on loopback only and the app never forwards more than
+# 2,000 characters: the very long cases go through the app's doors only (they cost Rasa seconds).
+REST_SET = [m for m in SEEDS if len(m) <= 2000] + GENERATED[1::6]
 MESSENGER_SET = SEEDS + GENERATED[3::6]
 ZALO_SET = SEEDS + GENERATED[5::6]
 
