@@ -251,7 +251,8 @@ def test_schemathesis_no_server_error_on_any_operation(app: App, tmp_path) -> No
         # recursion depth mismatch"); examples + fuzzing exercise every operation
         "--phases", "examples,fuzzing",
     ]  # fmt: skip
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=420, check=False)
+    # cwd: schemathesis keeps its example database in ./.schemathesis
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=420, check=False, cwd=tmp_path)
     report.write_text(out.stdout + out.stderr, encoding="utf-8")
     assert out.returncode == 0, (out.stdout + out.stderr)[-6000:]
 
