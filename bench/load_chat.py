@@ -142,15 +142,31 @@ async def run_session(
             await asyncio.sleep(min(pause, max(0.0, deadline - time.monotonic())))
 
 
+def url_for(rasa_url: str, sender: str) -> str:
+    """Several comma-separated Rasa servers: each conversation on one of them, as the API routes
+    it (api/rasa_client.instances_for: CRC32 of the sender)."""
+    import zlib
+
+    urls = [u.strip() for u in rasa_url.split(",") if u.strip()]
+    return f"{urls[zlib.crc32(sender.encode()) % len(urls)]}/webhooks/rest/webhook"
+
+
 async def run_phase(rasa_url: str, phase: Phase, timeout: float, prefix: str) -> Phase:
-    url = f"{rasa_url}/webhooks/rest/webhook"
     limits = httpx.Limits(max_connections=phase.sessions + 10, max_keepalive_connections=phase.sessions + 10)
     async with httpx.AsyncClient(limits=limits) as client:
         t0 = time.monotonic()
         deadline = t0 + phase.duration
         tasks = [
             asyncio.create_task(
-                run_session(client, url, phase, f"{prefix}-{phase.name}-{i:04d}", i, deadline, timeout)
+                run_session(
+                    client,
+                    url_for(rasa_url, f"{prefix}-{phase.name}-{i:04d}"),
+                    phase,
+                    f"{prefix}-{phase.name}-{i:04d}",
+                    i,
+                    deadline,
+                    timeout,
+                )
             )
             for i in range(phase.sessions)
         ]
@@ -166,6 +182,12 @@ def wait_until_warm(rasa_url: str, prefix: str, limit_s: float = 180.0) -> float
     """Ask a procedure question until it is answered within 1 s (the action server loads the
     model and index in the background after start); return the seconds it took."""
     t0 = time.monotonic()
+    for url in rasa_url.split(","):
+        _warm(url.strip(), prefix, t0, limit_s)
+    return time.monotonic() - t0
+
+
+def _warm(rasa_url: str, prefix: str, t0: float, limit_s: float) -> None:
     while time.monotonic() - t0 < limit_s:
         t = time.monotonic()
         try:
@@ -179,7 +201,6 @@ def wait_until_warm(rasa_url: str, prefix: str, limit_s: float = 180.0) -> float
             continue
         if time.monotonic() - t < 1.0:
             break
-    return time.monotonic() - t0
 
 
 def group_cpu_seconds(pgid: int) -> float:
@@ -242,6 +263,9 @@ def main(argv: list[str] | None = None) -> int:
         help="start Rasa with endpoints.multi.yml (PostgreSQL tracker store + Redis lock store)",
     )
     ap.add_argument("--rasa-workers", type=int, default=1, help="Sanic workers of Rasa (needs --multi)")
+    ap.add_argument(
+        "--rasa-instances", type=int, default=1, help="Rasa servers sharing the stores (needs --multi)"
+    )
     ap.add_argument("--action-workers", type=int, default=1, help="ACTION_SERVER_SANIC_WORKERS")
     args = ap.parse_args(argv)
 
@@ -254,20 +278,23 @@ def main(argv: list[str] | None = None) -> int:
         workdir = Path(tempfile.mkdtemp(prefix="load-chat-multi-"))
         stores = SharedStores.create()
         actions = action_server(workdir, env={"ACTION_SERVER_SANIC_WORKERS": str(args.action_workers)})
-        rasa = rasa_server(
-            workdir,
-            Path(__file__).resolve().parents[1] / "endpoints.multi.yml",
-            stores.env(f"http://127.0.0.1:{actions.port}/webhook"),
-            workers=args.rasa_workers,
-        )
-        servers = [actions, rasa]
+        rasas = [
+            rasa_server(
+                workdir,
+                Path(__file__).resolve().parents[1] / "endpoints.multi.yml",
+                stores.env(f"http://127.0.0.1:{actions.port}/webhook"),
+                workers=args.rasa_workers,
+            )
+            for _ in range(args.rasa_instances)
+        ]
+        servers = [actions, *rasas]
         print(f"starting Rasa ({args.rasa_workers} workers, PostgreSQL {stores.db} + Redis) …", flush=True)
         t = time.monotonic()
         for server in servers:
             server.start()
         for server in servers:
             server.wait_ready()
-        rasa_url = f"http://127.0.0.1:{rasa.port}"
+        rasa_url = ",".join(f"http://127.0.0.1:{r.port}" for r in rasas)
         print(f"ready in {time.monotonic() - t:.0f} s: {rasa_url}", flush=True)
     elif rasa_url is None:
         from tests.e2e.servers import start_bot
@@ -288,7 +315,8 @@ def main(argv: list[str] | None = None) -> int:
         if bot is not None:
             groups = {"rasa": bot.rasa.process.pid, "actions": bot.actions.process.pid}
         elif servers:
-            groups = {"rasa": servers[1].process.pid, "actions": servers[0].process.pid}
+            groups = {"actions": servers[0].process.pid}
+            groups |= {f"rasa{i}": server.process.pid for i, server in enumerate(servers[1:])}
         cpu_before = {name: group_cpu_seconds(pgid) for name, pgid in groups.items()}
         main_phase = asyncio.run(
             run_phase(
