@@ -51,7 +51,7 @@ def title_prefix_recall(n: int = 300, seed: int = 7) -> None:
     in the first five?"""
     import random
 
-    from api.staff.quick_search import quick_index
+    from indexer.prefix_search import quick_index
     from indexer.procedure_search import Retriever
     from indexer.query import fold
 

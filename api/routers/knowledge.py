@@ -71,7 +71,7 @@ def search(
         raise HTTPException(422, "Chế độ tìm không hợp lệ: dùng hybrid hoặc lexical.")
     retriever = _retriever()
     if mode == "lexical":
-        from api.staff.quick_search import quick_index
+        from indexer.prefix_search import quick_index
 
         quick = quick_index(retriever).search(q, k=k, field=field or None, level=level, agency=agency or None)
         return {
@@ -103,7 +103,7 @@ def search(
 
 @router.get("/facets", summary="Giá trị của các bộ lọc: lĩnh vực, cấp, cơ quan thực hiện")
 def facets() -> dict[str, Any]:
-    from api.staff.quick_search import facets as compute
+    from indexer.prefix_search import facets as compute
 
     return compute(_retriever())
 

@@ -152,7 +152,7 @@ def _login_redirect(request: Request) -> RedirectResponse:
 # --------------------------------------------------------------------------- public pages
 @pages.get("/staff", response_class=HTMLResponse)
 def search_page(request: Request, q: str = "") -> HTMLResponse:
-    from api.staff.quick_search import facets
+    from indexer.prefix_search import facets
 
     return _render(
         request, "search.html", q=q[:500], facets=facets(_retriever()), user=_current_user(request)

@@ -1,4 +1,4 @@
-"""Search-as-you-type over procedure records for the staff lookup page (``mode=lexical``).
+"""Search-as-you-type over procedure records (``/api/search?mode=lexical``, the staff page).
 
 The hybrid search of :mod:`indexer.procedure_search` encodes every query with the e5
 model (70–300 ms on this machine), too slow for one request per keystroke. This index
