@@ -142,10 +142,10 @@ bench-load: setup
 # Headless Chromium + chromedriver from Debian for the browser tests (CI starts on a clean machine).
 .PHONY: browser
 browser:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
-	  echo "==> Installing chromium + chromium-driver (apt)"; \
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && dpkg -s fonts-noto-color-emoji >/dev/null 2>&1 || { \
+	  echo "==> Installing chromium + chromium-driver + emoji font (apt)"; \
 	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq chromium chromium-driver >/dev/null; }
+	  DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq chromium chromium-driver fonts-noto-color-emoji >/dev/null; }
 
 .PHONY: nlu-report
 nlu-report: rasa-model
