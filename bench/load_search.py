@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--duration", type=float, default=30.0)
     ap.add_argument("--timeout", type=float, default=30.0)
     ap.add_argument("--step-search", action="store_true")
-    ap.add_argument("--steps", default="5,10,20,30,40,60")
+    ap.add_argument("--steps", default="10,20,40,60,80,100")
     ap.add_argument("--step-duration", type=float, default=15.0)
     ap.add_argument("--p95-target-ms", type=float, default=500.0)
     ap.add_argument("--json", type=Path)
