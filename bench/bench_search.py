@@ -146,7 +146,9 @@ def main() -> int:
 
     from indexer.procedure_search import Retriever
 
-    print(f"machine: {os.cpu_count()} CPUs; query encoder threads {os.environ.get('TTHC_QUERY_THREADS', '1')}")
+    print(
+        f"machine: {os.cpu_count()} CPUs; query encoder threads {os.environ.get('TTHC_QUERY_THREADS', '1')}"
+    )
     qs = questions()[: args.limit]
     t = time.perf_counter()
     r = Retriever.load()

@@ -25,7 +25,6 @@ import logging
 import re
 from typing import Any
 
-from indexer.text.restore import get_restorer
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -35,6 +34,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from indexer.text.lexicon import get_lexicon
 from indexer.text.normalize import fold, nfc
+from indexer.text.restore import get_restorer
 
 logger = logging.getLogger(__name__)
 
