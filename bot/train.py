@@ -76,7 +76,19 @@ def main() -> int:
     tmp.unlink(missing_ok=True)
     tmp.symlink_to(target.name)
     tmp.replace(current)
+    prune_old_models(settings.models_dir, keep=target)
     return 0
+
+
+def prune_old_models(models_dir: Path, keep: Path, previous: int = 1) -> None:
+    """Keep the current model and the ``previous`` newest others (to roll back), delete the rest."""
+    others = sorted(
+        (p for p in models_dir.glob("*.tar.gz") if p.is_file() and not p.is_symlink() and p != keep),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in others[previous:]:
+        old.unlink()
 
 
 if __name__ == "__main__":
