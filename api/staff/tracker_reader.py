@@ -60,6 +60,18 @@ _events = sa.table(
 )
 
 
+def _valid_text(value: Any) -> Any:
+    """Stored events can hold text that is not valid Unicode (a lone surrogate written by a
+    client that split an emoji): replace it, so pages and JSON never fail on old data."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {k: _valid_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_valid_text(v) for v in value]
+    return value
+
+
 def _readonly_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -102,12 +114,12 @@ class TrackerReader:
             with self._get_engine().connect() as conn:
                 for row in conn.execute(query):
                     try:
-                        data = json.loads(row.data) if row.data else {}
+                        data = _valid_text(json.loads(row.data)) if row.data else {}
                     except ValueError:
                         data = {}
                     yield Event(
                         row.id,
-                        row.sender_id,
+                        _valid_text(row.sender_id),
                         row.type_name,
                         row.timestamp or 0.0,
                         row.intent_name,

@@ -3,7 +3,6 @@ message cleaning — on the in-process app (no Rasa; a stand-in answers the REST
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import logging
@@ -13,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api import limits, logs, metrics, rasa_client
+from tests.run_async import run_async
 
 
 def make_client(settings_env, **env) -> TestClient:
@@ -145,7 +145,7 @@ def test_redis_token_bucket_is_shared_and_fails_open(settings_env) -> None:
         await b.client.aclose()
         return waits
 
-    waits = asyncio.run(scenario())
+    waits = run_async(scenario())
     assert waits[0] == 0 and waits[1] == 0 and waits[2] > 0  # the second instance used the same bucket
     assert waits[3] == 0 and waits[4] == 0  # Redis unreachable: let citizens through
 
@@ -214,11 +214,11 @@ def test_channel_messages_are_cleaned_and_bounded(settings_env, monkeypatch) -> 
     stand_in = StandIn(lambda body: httpx.Response(200, json=[{"text": "ok"}]))
     stand_in.install(monkeypatch)
     settings_env(max_message_chars=100)
-    long = asyncio.run(rasa_client.send_message("zalo-1", "a" * 101))
+    long = run_async(rasa_client.send_message("zalo-1", "a" * 101))
     assert "quá dài" in long[0]["text"] and not stand_in.received
-    empty = asyncio.run(rasa_client.send_message("zalo-1", "\x00\x01"))
+    empty = run_async(rasa_client.send_message("zalo-1", "\x00\x01"))
     assert "trống" in empty[0]["text"] and not stand_in.received
-    asyncio.run(rasa_client.send_message("zalo-1", "xin\x00 chào \ud83d"))
+    run_async(rasa_client.send_message("zalo-1", "xin\x00 chào \ud83d"))
     assert stand_in.received == [{"sender": "zalo-1", "message": "xin chào ?"}]
 
 

@@ -6,13 +6,13 @@ machine is shared; the full 200 × 60 s run and its targets are in bench/ (make 
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 import pytest
 
 from bench.load_chat import Phase, lost_turns, recorded_user_turns, run_phase, wait_until_warm
 from tests.channels.conftest import shared_bot
+from tests.run_async import run_async
 
 pytestmark = pytest.mark.slow
 
@@ -21,7 +21,7 @@ def test_short_load_no_error_no_lost_turn(tmp_path_factory: pytest.TempPathFacto
     bot = shared_bot(tmp_path_factory)
     prefix = "smoke-" + uuid.uuid4().hex[:8]
     wait_until_warm(bot.rasa_url, prefix)
-    phase = asyncio.run(run_phase(bot.rasa_url, Phase("smoke", 20, 2.0, 10.0), 60.0, prefix))
+    phase = run_async(run_phase(bot.rasa_url, Phase("smoke", 20, 2.0, 10.0), 60.0, prefix))
     summary = phase.summary() | lost_turns(phase, recorded_user_turns(bot.tracker_db, prefix))
     print(summary)
     assert summary["errors"] == 0, summary
