@@ -107,17 +107,30 @@ class ActionAnswerQuestion(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        text = _latest_text(tracker)
-        part = _asked_part(tracker, text)
-        try:
-            response = await asyncio.to_thread(lambda: Retriever.load().search(text, 5))
-            answer, events = _answer_for_response(response, part)
-        except Exception:
-            logger.exception("retrieval failed for a question")
-            dispatcher.utter_message(text=RETRIEVAL_ERROR)
+        return await answer_by_search(dispatcher, tracker)
+
+
+async def answer_by_search(
+    dispatcher: CollectingDispatcher, tracker: Tracker, if_unknown: str | None = None
+) -> list[EventType]:
+    """Search the knowledge base with the citizen's message and answer (or ask, or say we
+    do not know). Also the fallback of the follow-up and choice actions when there is no
+    current procedure or choice: the message then most likely names its procedure; if it
+    does not, ``if_unknown`` is said instead of the general "I do not know"."""
+    text = _latest_text(tracker)
+    part = _asked_part(tracker, text)
+    try:
+        response = await asyncio.to_thread(lambda: Retriever.load().search(text, 5))
+        if if_unknown and (response.no_match or not response.hits):
+            dispatcher.utter_message(text=if_unknown)
             return []
-        send_answer(dispatcher, answer, pending_part=part.value)
-        return events
+        answer, events = _answer_for_response(response, part)
+    except Exception:
+        logger.exception("retrieval failed for a question")
+        dispatcher.utter_message(text=RETRIEVAL_ERROR)
+        return []
+    send_answer(dispatcher, answer, pending_part=part.value)
+    return events
 
 
 class ActionAnswerDetail(Action):
@@ -138,9 +151,8 @@ class ActionAnswerDetail(Action):
             logger.exception("retriever unavailable")
             dispatcher.utter_message(text=RETRIEVAL_ERROR)
             return []
-        if procedure is None:
-            dispatcher.utter_message(text=ASK_WHICH_PROCEDURE)
-            return []
+        if procedure is None:  # no procedure under discussion: the question may name one
+            return await answer_by_search(dispatcher, tracker, if_unknown=ASK_WHICH_PROCEDURE)
         send_answer(dispatcher, compose_procedure(procedure, part))
         return [SlotSet("procedure_code", procedure.code), SlotSet("candidates", None)]
 
@@ -170,8 +182,10 @@ class ActionChooseOption(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         candidates = tracker.get_slot("candidates") or []
+        if not candidates:  # nothing was offered: "... cảng cá loại 3" is a question, not a choice
+            return await answer_by_search(dispatcher, tracker)
         index = chosen_index(_latest_text(tracker))
-        if not candidates or index is None or not 1 <= index <= len(candidates):
+        if index is None or not 1 <= index <= len(candidates):
             dispatcher.utter_message(
                 text="Tôi chưa rõ bạn chọn mục nào. Hãy gõ số thứ tự trong danh sách, hoặc nêu tên thủ tục."
             )

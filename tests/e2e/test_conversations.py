@@ -132,3 +132,11 @@ def test_rating_is_stored_with_the_procedure(bot: Bot) -> None:
     assert rated
     codes = [e["value"] for e in slots[: rated[0]] if e.get("name") == "procedure_code" and e.get("value")]
     assert codes and codes[-1] == "1.000894"
+
+
+def test_follow_up_without_a_current_procedure(bot: Bot) -> None:
+    """A follow-up as the first message: the bot asks which procedure; a "choice" with
+    nothing offered is read as a question (it may name its procedure)."""
+    assert "thủ tục nào" in text_of(bot.say(new_sender("nofollow"), "thế còn lệ phí?"))
+    answer = text_of(bot.say(new_sender("nochoice"), "2"))
+    assert "Traceback" not in answer and answer.strip()
