@@ -7,7 +7,6 @@ to test-artifacts/ (gitignored; CI keeps them as artifacts).
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,15 +18,6 @@ from tests.channels.conftest import App, FakeHTTP, Recorded, shared_bot, start_a
 from tests.e2e.servers import REPO_ROOT, Bot
 
 ARTIFACTS = REPO_ROOT / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 INJECTION = "<img src=x onerror=alert(1)>"
 
 
