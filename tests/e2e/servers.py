@@ -18,7 +18,9 @@ from pathlib import Path
 import httpx
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-RASA_BIN = REPO_ROOT / ".venv-rasa" / "bin" / "rasa"
+RASA_PYTHON = REPO_ROOT / ".venv-rasa" / "bin" / "python"
+# `rasa …` with the project's runtime fixes (bot/rasa_server.py), as in the Procfile
+RASA_CMD = [str(RASA_PYTHON), "-m", "bot.rasa_server"]
 APP_PYTHON = REPO_ROOT / ".venv" / "bin" / "python"
 RASA_MODEL = REPO_ROOT / "var" / "rasa" / "models" / "current.tar.gz"
 
@@ -139,7 +141,7 @@ def start_bot(workdir: Path, tracker_db: Path | None = None) -> Bot:
     rasa = Server(
         "rasa server",
         [
-            str(RASA_BIN),
+            *RASA_CMD,
             "run",
             "--model",
             str(RASA_MODEL),

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.e2e.servers import APP_PYTHON, RASA_BIN, RASA_MODEL, REPO_ROOT, Server, free_port
+from tests.e2e.servers import APP_PYTHON, RASA_CMD, RASA_MODEL, REPO_ROOT, Server, free_port
 
 PG_HOST, PG_PORT = "127.0.0.1", "5432"
 PG_USER = os.environ.get("TTHC_TEST_PG_USER", "postgres")
@@ -158,7 +158,7 @@ def rasa_server(
     port = port or free_port()
     server = Server(
         f"rasa server :{port}",
-        [str(RASA_BIN), "run", "--model", str(RASA_MODEL), "--endpoints", str(endpoints),
+        [*RASA_CMD, "run", "--model", str(RASA_MODEL), "--endpoints", str(endpoints),
          "--credentials", str(REPO_ROOT / "credentials.yml"), "--interface", "127.0.0.1", "--port", str(port)],
         f"http://127.0.0.1:{port}/",
         workdir / f"rasa-{port}.log",
