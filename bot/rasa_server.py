@@ -19,6 +19,7 @@ changes two costly details of Rasa 3.6 (measured with py-spy on a loaded server)
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import Any
 
@@ -93,6 +94,9 @@ def apply_runtime_fixes() -> None:
 
 def main() -> None:
     apply_runtime_fixes()
+    # endpoints.yml names this class; import it here so that a broken import stops the
+    # server instead of Rasa silently falling back to an in-memory tracker store
+    importlib.import_module("bot.tracker_store")
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"

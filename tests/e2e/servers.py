@@ -129,7 +129,7 @@ def start_bot(workdir: Path, tracker_db: Path | None = None) -> Bot:
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-        f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{tracker_db}"\n',
+        f'tracker_store:\n  type: bot.tracker_store.CachedSQLTrackerStore\n  dialect: "sqlite"\n  db: "{tracker_db}"\n',
         encoding="utf-8",
     )
     actions = Server(

@@ -173,7 +173,7 @@ def sqlite_endpoints(workdir: Path, action_port: int, tracker_db: Path) -> Path:
     path = workdir / f"endpoints-{action_port}.yml"
     path.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-        f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{tracker_db}"\n',
+        f'tracker_store:\n  type: bot.tracker_store.CachedSQLTrackerStore\n  dialect: "sqlite"\n  db: "{tracker_db}"\n',
         encoding="utf-8",
     )
     return path
