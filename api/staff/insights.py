@@ -120,6 +120,12 @@ def compute(
     def local(ts: float) -> dt.datetime:
         return dt.datetime.fromtimestamp(ts, zone)
 
+    def gap(ev: Event, question: Event | None, reason: str, code: str | None = None) -> Gap:
+        when = local(ev.timestamp).isoformat(timespec="seconds")
+        return Gap(
+            ev.sender_id, channel_of(ev.sender_id), when, question.text if question else "", reason, code
+        )
+
     per_day: dict[dt.date, Counter] = {first_day + dt.timedelta(days=i): Counter() for i in range(days)}
     per_channel: Counter = Counter()
     procedures: Counter = Counter()
@@ -143,15 +149,7 @@ def compute(
                 last_question = ev
                 if ev.intent_name == "out_of_scope":  # the bot said it does not handle this
                     out.no_match += 1
-                    gaps.append(
-                        Gap(
-                            ev.sender_id,
-                            channel,
-                            local(ev.timestamp).isoformat(timespec="seconds"),
-                            ev.text,
-                            "out_of_scope",
-                        )
-                    )
+                    gaps.append(gap(ev, ev, "out_of_scope"))
                 n_questions += 1
                 out.questions += 1
                 senders.add(ev.sender_id)
@@ -168,30 +166,13 @@ def compute(
                 counted_code_for = last_question.id
         elif slot == "no_match" and value is True:
             out.no_match += 1
-            gaps.append(
-                Gap(
-                    ev.sender_id,
-                    channel,
-                    local(ev.timestamp).isoformat(timespec="seconds"),
-                    last_question.text if last_question else "",
-                    "no_match",
-                )
-            )
+            gaps.append(gap(ev, last_question, "no_match"))
         elif slot == "rating" and value in ("helpful", "not_helpful"):
             if value == "helpful":
                 out.helpful += 1
                 continue
             out.not_helpful += 1
-            gaps.append(
-                Gap(
-                    ev.sender_id,
-                    channel,
-                    local(ev.timestamp).isoformat(timespec="seconds"),
-                    last_question.text if last_question else "",
-                    "not_helpful",
-                    procedure_code,
-                )
-            )
+            gaps.append(gap(ev, last_question, "not_helpful", procedure_code))
         elif slot == "handoff_requested" and value is True:
             out.handoffs += 1
             queue[ev.sender_id] = Handoff(
