@@ -1,0 +1,56 @@
+"""bot/rasa_server.py: Rasa's behaviour kept, its costly details changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("rasa")
+
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
+from rasa.utils.endpoints import EndpointConfig
+
+from bot.rasa_server import apply_runtime_fixes
+
+
+@pytest.fixture(scope="module")
+def action() -> RemoteAction:
+    apply_runtime_fixes()
+    apply_runtime_fixes()  # idempotent
+    return RemoteAction("action_answer_question", EndpointConfig("http://127.0.0.1:1/webhook"))
+
+
+def test_valid_action_responses_pass(action: RemoteAction) -> None:
+    good = {
+        "events": [{"event": "slot", "name": "procedure_code", "value": "1.001193"}],
+        "responses": [{"text": "Đăng ký khai sinh", "buttons": []}],
+    }
+    assert action._validate_action_result(good) is True
+    assert action._validate_action_result({}) is True
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"events": "not a list"},
+        {"events": [{"event": "no_such_event"}]},
+        {"responses": [["not", "an", "object"]]},
+    ],
+)
+def test_invalid_action_responses_are_still_rejected(action: RemoteAction, bad: dict) -> None:
+    with pytest.raises(ValidationError, match="Action server response"):
+        action._validate_action_result(bad)
+
+
+def test_sqlite_tracker_store_uses_a_write_ahead_log(tmp_path: Path) -> None:
+    import sqlalchemy as sa
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    apply_runtime_fixes()
+    store = SQLTrackerStore(dialect="sqlite", db=str(tmp_path / "t.db"))
+    with store.engine.connect() as connection:
+        assert connection.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(sa.text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+    assert isinstance(store.engine.pool, sa.pool.SingletonThreadPool)
