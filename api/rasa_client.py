@@ -17,10 +17,9 @@ One HTTP client (connection pool) is kept per event loop.
 
 Several Rasa servers: ``TTHC_RASA_URL`` may list them, comma-separated. Each conversation
 always goes to the same one (stable hash of the sender id), and to the next one only when
-that one refuses the connection (down). Keeping a conversation on one instance matters:
-Rasa 3.6's Redis lock store issues tickets with a non-atomic read-modify-write, so two
-turns of one conversation processed at the same moment by two instances can lose an
-event (tests/reliability/test_scale_out.py shows both).
+that one refuses the connection (down). Keeping a conversation on one instance lets that
+instance reuse the conversation it keeps in memory (bot/tracker_store.py); simultaneous
+turns on two instances are safe too (bot/lock_store.py, tests/reliability/test_scale_out.py).
 """
 
 from __future__ import annotations

@@ -7,10 +7,11 @@ lệ phí?" on instance B answers about the procedure asked on instance A). The 
 of one conversation are all recorded, in order, once each; when that instance stops, the
 conversation moves to the other one and goes on.
 
-Known limit of Rasa 3.6 (kept as an xfail below): its Redis lock store issues tickets with
-a non-atomic GET + SET, so turns of ONE conversation hitting TWO instances at the same
-moment can lose an event. Sticky routing (api/rasa_client.py, or the reverse proxy hashing
-the sender) avoids it.
+Turns of ONE conversation hitting TWO instances at the same moment are served one after
+the other: Rasa 3.6's Redis lock store issued tickets with a non-atomic GET + SET (two
+instances could both run a turn and lose an event); bot/lock_store.py makes each ticket
+change a Redis transaction. Sticky routing (api/rasa_client.py) still keeps each
+conversation on one instance, for the tracker cache.
 """
 
 from __future__ import annotations
@@ -132,9 +133,6 @@ def test_simultaneous_turns_through_the_api_are_all_recorded(cluster: dict) -> N
     assert_recorded_once_in_order(cluster["stores"], sender, messages)
 
 
-@pytest.mark.xfail(
-    reason="Rasa 3.6 RedisLockStore.issue_ticket is a non-atomic GET+SET across instances", strict=False
-)
 def test_simultaneous_turns_of_one_conversation_on_two_instances(cluster: dict) -> None:
     sender = "scale-concurrent-direct-1"
     say(cluster["a"], sender, "xin chào")
