@@ -55,21 +55,22 @@ def _compiled_action_result_validation() -> None:
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
 
 
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
 def _sqlite_write_ahead_log() -> None:
     import rasa.core.tracker_store as tracker_store
     from sqlalchemy import event
     from sqlalchemy.engine import Engine, make_url
     from sqlalchemy.pool import SingletonThreadPool
 
-    def on_connect(dbapi_connection: Any, _record: Any) -> None:
-        if type(dbapi_connection).__module__.startswith("sqlite3"):
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.close()
-
-    if not event.contains(Engine, "connect", on_connect):
-        event.listen(Engine, "connect", on_connect)
+    if not event.contains(Engine, "connect", _sqlite_on_connect):
+        event.listen(Engine, "connect", _sqlite_on_connect)
 
     engine_kwargs = tracker_store.create_engine_kwargs
     if getattr(engine_kwargs, "sqlite_tuned", False):
