@@ -122,6 +122,15 @@ def test_small_talk_and_bot_challenge(bot: Bot) -> None:
     assert "tạm biệt" in text_of(bot.say(sender, "tạm biệt")).lower()
 
 
+def test_a_follow_up_naming_another_procedure_changes_the_topic(bot: Bot) -> None:
+    sender = new_sender("topic")
+    assert "1.001193" in text_of(bot.say(sender, "đăng ký khai sinh cần giấy tờ gì"))
+    switched = text_of(bot.say(sender, "thế còn đăng ký kết hôn?"))
+    assert "1.000894" in switched and "1.001193" not in switched, switched
+    fee = text_of(bot.say(sender, "the con le phi"))
+    assert "1.000894" in fee, fee
+
+
 def test_rating_is_stored_with_the_procedure(bot: Bot) -> None:
     sender = new_sender("rating")
     first = bot.say(sender, "đăng ký kết hôn cần giấy tờ gì")
