@@ -18,7 +18,6 @@ sees are exactly what ``SQLTrackerStore`` would give.
 from __future__ import annotations
 
 import json
-import logging
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -28,8 +27,6 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass

@@ -119,6 +119,17 @@ class Bot:
         self.actions.stop()
 
 
+def sqlite_endpoints(workdir: Path, action_port: int, tracker_db: Path) -> Path:
+    """Rasa endpoints as in endpoints.yml, with this action server and SQLite file."""
+    path = workdir / f"endpoints-{action_port}.yml"
+    path.write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+        f'tracker_store:\n  type: bot.tracker_store.CachedSQLTrackerStore\n  dialect: "sqlite"\n  db: "{tracker_db}"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
 def start_bot(workdir: Path, tracker_db: Path | None = None) -> Bot:
     """Start an action server and a Rasa server wired to it; wait until both answer."""
     if not RASA_MODEL.exists():
@@ -126,12 +137,7 @@ def start_bot(workdir: Path, tracker_db: Path | None = None) -> Bot:
     workdir.mkdir(parents=True, exist_ok=True)
     action_port, rasa_port = free_port(), free_port()
     tracker_db = tracker_db or workdir / "tracker.db"
-    endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-        f'tracker_store:\n  type: bot.tracker_store.CachedSQLTrackerStore\n  dialect: "sqlite"\n  db: "{tracker_db}"\n',
-        encoding="utf-8",
-    )
+    endpoints = sqlite_endpoints(workdir, action_port, tracker_db)
     actions = Server(
         "action server",
         [str(APP_PYTHON), "-m", "rasa_sdk", "--actions", "bot.actions", "--port", str(action_port)],

@@ -169,16 +169,6 @@ def rasa_server(
     return server
 
 
-def sqlite_endpoints(workdir: Path, action_port: int, tracker_db: Path) -> Path:
-    path = workdir / f"endpoints-{action_port}.yml"
-    path.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-        f'tracker_store:\n  type: bot.tracker_store.CachedSQLTrackerStore\n  dialect: "sqlite"\n  db: "{tracker_db}"\n',
-        encoding="utf-8",
-    )
-    return path
-
-
 def say(rasa_url: str, sender: str, text: str, timeout: float = 60.0) -> list[dict]:
     response = httpx.post(
         f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=timeout

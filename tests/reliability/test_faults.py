@@ -21,12 +21,11 @@ import pytest
 
 from api.rasa_client import TRY_AGAIN_TEXT
 from indexer.build import current_build, switch_current
-from tests.e2e.servers import free_port
+from tests.e2e.servers import free_port, sqlite_endpoints
 from tests.reliability.services import (
     action_server,
     api_server,
     rasa_server,
-    sqlite_endpoints,
     wait_port_free,
 )
 from tthc.settings import get_settings
