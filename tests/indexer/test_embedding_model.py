@@ -68,3 +68,26 @@ def test_prepare_is_cached(tmp_path, monkeypatch):
     lines = []
     assert em.prepare_model(tmp_path, log=lines.append) == tmp_path
     assert "không đổi" in lines[0]
+
+
+@pytest.mark.slow
+def test_int8_query_encoder_stays_close_to_the_fp32_model(models):
+    """The search encodes questions with the int8 ONNX graph and passages with the fp32
+    model: the two must agree (per-channel scales: measured ≥ 0.993 on the dev questions),
+    and the graph must truncate like sentence-transformers does."""
+    from indexer.onnx_query_encoder import OnnxQueryEncoder
+
+    st, _ = models
+    onnx = OnnxQueryEncoder()
+    long_question = "thủ tục đăng ký khai sinh cho con " * 200  # beyond 512 tokens
+    texts = [*SENTENCES, long_question]
+    ours = onnx.encode(texts, is_query=True)
+    ref = st.encode(texts, prompt_name="query", normalize_embeddings=True)
+    assert ours.shape == ref.shape == (len(texts), 384)
+    assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-4)
+    cos = (ours * ref).sum(1)
+    assert cos.min() >= 0.99, cos
+    # the closest fp32 question to each int8 one is itself
+    assert ((ours @ ref.T).argmax(1) == np.arange(len(texts))).all()
+    with pytest.raises(ValueError):
+        onnx.encode(["passage"], is_query=False)
