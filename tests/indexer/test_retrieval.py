@@ -201,3 +201,31 @@ def test_real_index_no_match_and_latency(real):
     t = time.perf_counter()
     real.search("đăng ký tạm trú cho người thuê nhà")  # repeated: embedding cache
     assert (time.perf_counter() - t) < 0.5
+
+
+def test_questions_are_encoded_with_the_model_that_built_the_index(tmp_path, monkeypatch):
+    """A process pointed at an index (TTHC_INDEX_DIR) with another var folder still finds
+    the model that encoded the passages; TTHC_MODEL_DIR, when set, wins."""
+    from indexer.embedding_model import STAMP_FILE
+    from indexer.procedure_search import query_model_dir
+    from tthc.settings import get_settings
+
+    built = tmp_path / "models" / "e5"
+    built.mkdir(parents=True)
+    (built / STAMP_FILE).write_text("{}")
+    manifest = {"model": {"dir": str(built)}}
+    monkeypatch.setenv("TTHC_VAR_DIR", str(tmp_path / "elsewhere"))
+    monkeypatch.delenv("TTHC_MODEL_DIR", raising=False)
+    get_settings.cache_clear()
+    try:
+        assert query_model_dir(manifest) == built
+        # the folder named by the manifest is gone: the default folder (whose absence
+        # the encoder reports with the command to run)
+        assert (
+            query_model_dir({"model": {"dir": str(tmp_path / "gone")}}) == get_settings().resolved_model_dir
+        )
+        monkeypatch.setenv("TTHC_MODEL_DIR", str(tmp_path / "chosen"))
+        get_settings.cache_clear()
+        assert query_model_dir(manifest) == tmp_path / "chosen"
+    finally:
+        get_settings.cache_clear()
