@@ -318,6 +318,7 @@ def main(argv: list[str] | None = None) -> int:
             groups = {"actions": servers[0].process.pid}
             groups |= {f"rasa{i}": server.process.pid for i, server in enumerate(servers[1:])}
         cpu_before = {name: group_cpu_seconds(pgid) for name, pgid in groups.items()}
+        own_cpu_before = time.process_time()  # this generator shares the cores too
         main_phase = asyncio.run(
             run_phase(
                 rasa_url, Phase("main", args.sessions, args.interval, args.duration), args.timeout, prefix
@@ -328,6 +329,9 @@ def main(argv: list[str] | None = None) -> int:
                 name: round((group_cpu_seconds(pgid) - cpu_before[name]) * 1000 / main_phase.sent, 1)
                 for name, pgid in groups.items()
             }
+            results["cpu_ms_per_turn"]["load generator"] = round(
+                (time.process_time() - own_cpu_before) * 1000 / main_phase.sent, 1
+            )
         phases = [main_phase]
         if args.step_search:
             for rate in [float(x) for x in args.steps.split(",")]:

@@ -54,3 +54,45 @@ def test_sqlite_tracker_store_uses_a_write_ahead_log(tmp_path: Path) -> None:
         assert connection.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(sa.text("PRAGMA synchronous")).scalar() == 1  # NORMAL
     assert isinstance(store.engine.pool, sa.pool.SingletonThreadPool)
+
+
+def test_endpoint_requests_reuse_one_connection_and_survive_a_restarted_server() -> None:
+    """Action calls keep their TCP connection alive; when the action server restarts, the
+    next call opens a new one instead of failing on the dead connection."""
+    import asyncio
+    import socket
+
+    from aiohttp import web
+
+    apply_runtime_fixes()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    seen: list[int] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        seen.append(request.transport.get_extra_info("peername")[1])  # the client's port
+        return web.json_response({"events": [], "responses": [{"text": f"ok {len(seen)}"}]})
+
+    async def serve() -> web.AppRunner:
+        app = web.Application()
+        app.router.add_post("/webhook", webhook)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        return runner
+
+    async def scenario() -> list[dict]:
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+        runner = await serve()
+        answers = [await endpoint.request(json={"next_action": "a"}) for _ in range(3)]
+        await runner.cleanup()  # the action server stops and comes back
+        runner = await serve()
+        answers.append(await endpoint.request(json={"next_action": "a"}))
+        await runner.cleanup()
+        return answers
+
+    answers = asyncio.run(scenario())
+    assert [a["responses"][0]["text"] for a in answers] == ["ok 1", "ok 2", "ok 3", "ok 4"]
+    assert len(set(seen[:3])) == 1, seen  # one connection for the three calls
+    assert seen[3] != seen[0]
