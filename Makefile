@@ -136,7 +136,7 @@ audit: $(APP_STAMP)
 # REST webhook + step search for the highest rate with p95 ≤ 500 ms; /api/search with 50 clients.
 .PHONY: bench-load
 bench-load: setup
-	$(APP_VENV)/bin/python bench/load_chat.py --step-search
+	$(APP_VENV)/bin/python bench/load_chat.py --rasa-instances 2 --step-search
 	$(APP_VENV)/bin/python bench/load_search.py --step-search
 
 # Headless Chromium + chromedriver from Debian for the browser tests (CI starts on a clean machine).

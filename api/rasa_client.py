@@ -75,13 +75,19 @@ def clean_text(text: str) -> str:
 _clients: dict[int, httpx.AsyncClient] = {}
 
 
+KEEPALIVE_S = 2.0
+
+
 def _client() -> httpx.AsyncClient:
     loop = id(asyncio.get_running_loop())
     client = _clients.get(loop)
     if client is None or client.is_closed:
         for key in [k for k in _clients if k != loop]:  # clients of loops that ended
             _clients.pop(key, None)
-        client = httpx.AsyncClient(limits=httpx.Limits(max_connections=200, max_keepalive_connections=50))
+        # idle connections expire before the server's keep-alive timeout (Rasa's Sanic: 5 s):
+        # at equal timeouts a request can go out on a connection the server is closing
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=50, keepalive_expiry=KEEPALIVE_S)
+        client = httpx.AsyncClient(limits=limits)
         _clients[loop] = client
     return client
 

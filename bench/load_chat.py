@@ -2,11 +2,14 @@
 
     .venv/bin/python bench/load_chat.py                       # 200 sessions × 60 s, ~40 turns/s
     .venv/bin/python bench/load_chat.py --step-search         # + highest rate with p95 ≤ 500 ms
+    .venv/bin/python bench/load_chat.py --rasa-instances 2    # one Rasa server per core, shared SQLite
+    .venv/bin/python bench/load_chat.py --multi --rasa-instances 2   # PostgreSQL + Redis
     .venv/bin/python bench/load_chat.py --sessions 20 --duration 10   # smoke
 
-Without ``--rasa-url`` it starts its own Rasa server + action server
-(``tests/e2e/servers.start_bot``: free loopback ports, own SQLite tracker store) and
-stops them at the end. Every session is one citizen: it sends a message about every
+Without ``--rasa-url`` it starts its own Rasa server(s) + action server (free loopback
+ports, own SQLite tracker store, or PostgreSQL + Redis with ``--multi``) and stops them
+at the end. Several Rasa servers get the conversations as the API routes them (CRC32 of
+the sender). Every session is one citizen: it sends a message about every
 ``--interval`` seconds (start times spread, ±20 % jitter; the next message waits for
 the answer), from a realistic mix — greetings, procedure questions with and without
 diacritics, follow-ups ("thế còn lệ phí?"), numbered choices, thanks, ratings.
@@ -152,7 +155,12 @@ def url_for(rasa_url: str, sender: str) -> str:
 
 
 async def run_phase(rasa_url: str, phase: Phase, timeout: float, prefix: str) -> Phase:
-    limits = httpx.Limits(max_connections=phase.sessions + 10, max_keepalive_connections=phase.sessions + 10)
+    # idle connections expire before the servers' 5 s keep-alive (no request on a closing one)
+    limits = httpx.Limits(
+        max_connections=phase.sessions + 10,
+        max_keepalive_connections=phase.sessions + 10,
+        keepalive_expiry=2.0,
+    )
     async with httpx.AsyncClient(limits=limits) as client:
         t0 = time.monotonic()
         deadline = t0 + phase.duration
@@ -264,7 +272,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--rasa-workers", type=int, default=1, help="Sanic workers of Rasa (needs --multi)")
     ap.add_argument(
-        "--rasa-instances", type=int, default=1, help="Rasa servers sharing the stores (needs --multi)"
+        "--rasa-instances",
+        type=int,
+        default=1,
+        help="Rasa servers sharing the tracker store (SQLite file, or PostgreSQL + Redis with --multi)",
     )
     ap.add_argument("--action-workers", type=int, default=1, help="ACTION_SERVER_SANIC_WORKERS")
     args = ap.parse_args(argv)
@@ -289,6 +300,24 @@ def main(argv: list[str] | None = None) -> int:
         ]
         servers = [actions, *rasas]
         print(f"starting Rasa ({args.rasa_workers} workers, PostgreSQL {stores.db} + Redis) …", flush=True)
+        t = time.monotonic()
+        for server in servers:
+            server.start()
+        for server in servers:
+            server.wait_ready()
+        rasa_url = ",".join(f"http://127.0.0.1:{r.port}" for r in rasas)
+        print(f"ready in {time.monotonic() - t:.0f} s: {rasa_url}", flush=True)
+    elif rasa_url is None and args.rasa_instances > 1:
+        from tests.e2e.servers import sqlite_endpoints
+        from tests.reliability.services import action_server, rasa_server
+
+        workdir = Path(tempfile.mkdtemp(prefix="load-chat-sqlite-"))
+        tracker_db = workdir / "tracker.db"
+        actions = action_server(workdir, env={"ACTION_SERVER_SANIC_WORKERS": str(args.action_workers)})
+        endpoints = sqlite_endpoints(workdir, actions.port, tracker_db)
+        rasas = [rasa_server(workdir, endpoints, {}) for _ in range(args.rasa_instances)]
+        servers = [actions, *rasas]
+        print(f"starting {args.rasa_instances} Rasa servers sharing SQLite {tracker_db} …", flush=True)
         t = time.monotonic()
         for server in servers:
             server.start()

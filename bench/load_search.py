@@ -73,7 +73,9 @@ async def client_loop(
 
 async def run_phase(api_url: str, phase: Phase, open_loop: bool, timeout: float) -> Phase:
     url = f"{api_url}/api/search"
-    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=phase.sessions + 5)) as client:
+    # idle connections expire before uvicorn's 5 s keep-alive (no request on a closing one)
+    limits = httpx.Limits(max_connections=phase.sessions + 5, keepalive_expiry=2.0)
+    async with httpx.AsyncClient(limits=limits) as client:
         t0 = time.monotonic()
         deadline = t0 + phase.duration
         period = phase.interval if open_loop else None
