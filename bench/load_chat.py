@@ -283,41 +283,30 @@ def main(argv: list[str] | None = None) -> int:
     bot = None
     stores, servers = None, []
     rasa_url, tracker_db = args.rasa_url, args.tracker_db
-    if rasa_url is None and args.multi:
+    if rasa_url is None and (args.multi or args.rasa_instances > 1):
+        from tests.e2e.servers import sqlite_endpoints
         from tests.reliability.services import SharedStores, action_server, rasa_server
 
-        workdir = Path(tempfile.mkdtemp(prefix="load-chat-multi-"))
-        stores = SharedStores.create()
+        workdir = Path(tempfile.mkdtemp(prefix="load-chat-"))
         actions = action_server(workdir, env={"ACTION_SERVER_SANIC_WORKERS": str(args.action_workers)})
+        if args.multi:
+            stores = SharedStores.create()
+            endpoints = Path(__file__).resolve().parents[1] / "endpoints.multi.yml"
+            env = stores.env(f"http://127.0.0.1:{actions.port}/webhook")
+            shared = f"PostgreSQL {stores.db} + Redis"
+        else:
+            tracker_db = workdir / "tracker.db"
+            endpoints, env = sqlite_endpoints(workdir, actions.port, tracker_db), {}
+            shared = f"SQLite {tracker_db}"
         rasas = [
-            rasa_server(
-                workdir,
-                Path(__file__).resolve().parents[1] / "endpoints.multi.yml",
-                stores.env(f"http://127.0.0.1:{actions.port}/webhook"),
-                workers=args.rasa_workers,
-            )
+            rasa_server(workdir, endpoints, env, workers=args.rasa_workers)
             for _ in range(args.rasa_instances)
         ]
         servers = [actions, *rasas]
-        print(f"starting Rasa ({args.rasa_workers} workers, PostgreSQL {stores.db} + Redis) …", flush=True)
-        t = time.monotonic()
-        for server in servers:
-            server.start()
-        for server in servers:
-            server.wait_ready()
-        rasa_url = ",".join(f"http://127.0.0.1:{r.port}" for r in rasas)
-        print(f"ready in {time.monotonic() - t:.0f} s: {rasa_url}", flush=True)
-    elif rasa_url is None and args.rasa_instances > 1:
-        from tests.e2e.servers import sqlite_endpoints
-        from tests.reliability.services import action_server, rasa_server
-
-        workdir = Path(tempfile.mkdtemp(prefix="load-chat-sqlite-"))
-        tracker_db = workdir / "tracker.db"
-        actions = action_server(workdir, env={"ACTION_SERVER_SANIC_WORKERS": str(args.action_workers)})
-        endpoints = sqlite_endpoints(workdir, actions.port, tracker_db)
-        rasas = [rasa_server(workdir, endpoints, {}) for _ in range(args.rasa_instances)]
-        servers = [actions, *rasas]
-        print(f"starting {args.rasa_instances} Rasa servers sharing SQLite {tracker_db} …", flush=True)
+        print(
+            f"starting {args.rasa_instances} Rasa ({args.rasa_workers} workers each) sharing {shared} …",
+            flush=True,
+        )
         t = time.monotonic()
         for server in servers:
             server.start()

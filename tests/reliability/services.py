@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -167,6 +168,29 @@ def rasa_server(
     server.env["SANIC_WORKERS"] = str(workers)
     server.port = port  # type: ignore[attr-defined]
     return server
+
+
+def sticky_api(workdir: Path, rasas: list[Server]) -> Api:
+    """The API in front of these Rasa servers (each conversation on one, by sender); no
+    index preloading, no per-IP limit (every test request comes from 127.0.0.1)."""
+    urls = ",".join(f"http://127.0.0.1:{r.port}" for r in rasas)  # type: ignore[attr-defined]
+    return api_server(
+        workdir, {"TTHC_RASA_URL": urls, "TTHC_PRELOAD_INDEX": "false", "TTHC_RATE_LIMIT_IP_PER_S": "0"}
+    )
+
+
+@contextlib.contextmanager
+def running(servers: list[Server]) -> Iterator[None]:
+    """Start the servers together, wait until each answers, stop them (in reverse) after."""
+    try:
+        for server in servers:
+            server.start()
+        for server in servers:
+            server.wait_ready()
+        yield
+    finally:
+        for server in reversed(servers):
+            server.stop()
 
 
 def say(rasa_url: str, sender: str, text: str, timeout: float = 60.0) -> list[dict]:

@@ -27,10 +27,11 @@ from tests.e2e.servers import REPO_ROOT
 from tests.reliability.services import (
     SharedStores,
     action_server,
-    api_server,
     ensure_services,
     rasa_server,
+    running,
     say,
+    sticky_api,
 )
 
 pytestmark = pytest.mark.slow
@@ -47,30 +48,18 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     env = stores.env(f"http://127.0.0.1:{actions.port}/webhook")
     endpoints = REPO_ROOT / "endpoints.multi.yml"
     a, b = rasa_server(workdir, endpoints, env), rasa_server(workdir, endpoints, env)
-    api = api_server(
-        workdir,
-        {
-            "TTHC_RASA_URL": f"http://127.0.0.1:{a.port},http://127.0.0.1:{b.port}",
-            "TTHC_PRELOAD_INDEX": "false",
-            "TTHC_RATE_LIMIT_IP_PER_S": "0",
-        },
-    )
+    api = sticky_api(workdir, [a, b])
     servers = [actions, a, b, api.server]
     try:
-        for server in servers:
-            server.start()
-        for server in servers:
-            server.wait_ready()
-        yield {
-            "a": f"http://127.0.0.1:{a.port}",
-            "b": f"http://127.0.0.1:{b.port}",
-            "api": api.url,
-            "stores": stores,
-            "servers": servers,
-        }
+        with running(servers):
+            yield {
+                "a": f"http://127.0.0.1:{a.port}",
+                "b": f"http://127.0.0.1:{b.port}",
+                "api": api.url,
+                "stores": stores,
+                "servers": servers,
+            }
     finally:
-        for server in reversed(servers):
-            server.stop()
         stores.drop()
 
 

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from tests.e2e.servers import sqlite_endpoints
-from tests.reliability.services import action_server, api_server, rasa_server, say
+from tests.reliability.services import action_server, rasa_server, running, say, sticky_api
 
 pytestmark = pytest.mark.slow
 
@@ -30,29 +30,14 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     actions = action_server(workdir)
     endpoints = sqlite_endpoints(workdir, actions.port, tracker_db)
     a, b = rasa_server(workdir, endpoints, {}), rasa_server(workdir, endpoints, {})
-    api = api_server(
-        workdir,
-        {
-            "TTHC_RASA_URL": f"http://127.0.0.1:{a.port},http://127.0.0.1:{b.port}",
-            "TTHC_PRELOAD_INDEX": "false",
-            "TTHC_RATE_LIMIT_IP_PER_S": "0",
-        },
-    )
-    servers = [actions, a, b, api.server]
-    try:
-        for server in servers:
-            server.start()
-        for server in servers:
-            server.wait_ready()
+    api = sticky_api(workdir, [a, b])
+    with running([actions, a, b, api.server]):
         yield {
             "a": f"http://127.0.0.1:{a.port}",
             "b": f"http://127.0.0.1:{b.port}",
             "api": api.url,
             "db": tracker_db,
         }
-    finally:
-        for server in reversed(servers):
-            server.stop()
 
 
 def texts(messages: list[dict]) -> str:
