@@ -75,6 +75,8 @@ def clean_text(text: str) -> str:
 _clients: dict[int, httpx.AsyncClient] = {}
 
 
+# Idle client connections expire before the servers' 5 s keep-alive (Rasa's Sanic, uvicorn);
+# also used by the load generators in bench/.
 KEEPALIVE_S = 2.0
 
 

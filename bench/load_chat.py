@@ -41,6 +41,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from api.rasa_client import KEEPALIVE_S
+
 GREETINGS = ["xin chào", "chào bạn", "chao ban", "alo", "hello"]
 QUESTIONS = [
     "đăng ký khai sinh cần giấy tờ gì?",
@@ -159,7 +161,7 @@ async def run_phase(rasa_url: str, phase: Phase, timeout: float, prefix: str) ->
     limits = httpx.Limits(
         max_connections=phase.sessions + 10,
         max_keepalive_connections=phase.sessions + 10,
-        keepalive_expiry=2.0,
+        keepalive_expiry=KEEPALIVE_S,
     )
     async with httpx.AsyncClient(limits=limits) as client:
         t0 = time.monotonic()

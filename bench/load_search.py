@@ -30,6 +30,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from api.rasa_client import KEEPALIVE_S
 from bench.load_chat import QUESTIONS, Phase
 
 KEYWORDS = ["khai sinh", "căn cước", "tam tru", "ket hon", "giấy phép xây dựng", "hộ kinh doanh", "lý lịch"]
@@ -74,7 +75,7 @@ async def client_loop(
 async def run_phase(api_url: str, phase: Phase, open_loop: bool, timeout: float) -> Phase:
     url = f"{api_url}/api/search"
     # idle connections expire before uvicorn's 5 s keep-alive (no request on a closing one)
-    limits = httpx.Limits(max_connections=phase.sessions + 5, keepalive_expiry=2.0)
+    limits = httpx.Limits(max_connections=phase.sessions + 5, keepalive_expiry=KEEPALIVE_S)
     async with httpx.AsyncClient(limits=limits) as client:
         t0 = time.monotonic()
         deadline = t0 + phase.duration
