@@ -157,20 +157,35 @@ class ActionAnswerDetail(Action):
         return [SlotSet("procedure_code", procedure.code), SlotSet("candidates", None)]
 
 
-_ORDINALS = {"mot": 1, "nhat": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5}
+_ORDINALS = {
+    "mot": 1, "nhat": 1, "nhi": 2, "hai": 2, "ba": 3, "bon": 4, "tu": 4,
+    "nam": 5, "sau": 6, "bay": 7, "tam": 8, "chin": 9, "muoi": 10,
+}  # fmt: skip
+# an ordinal word counts after "thứ/số/cái/mục/…" or alone: "sau" and "nam" are also words
+_ORDINAL_WORD = re.compile(
+    rf"\b(?:thu|so|cai|muc|y|phuong an|lua chon|chon)\s+({'|'.join(_ORDINALS)})\b"
+    rf"|^\W*({'|'.join(_ORDINALS)})\W*(?:a|nhe|nha)?\W*$"
+)
+_FIRST = re.compile(r"\bdau tien\b|\b(?:cai|muc|thu tuc|y)\s+dau\b")
+_LAST = re.compile(r"\bcuoi(?: cung)?\b")
 
 
-def chosen_index(text: str) -> int | None:
-    """1-based choice in "2", "số 2", "cái thứ hai", "thu 3"; None if none is named."""
+def chosen_index(text: str, count: int) -> int | None:
+    """1-based choice among ``count`` offered items in "2", "số 2", "cái thứ hai", "thu 3",
+    "cái đầu tiên", "cái cuối cùng"; None if none is named."""
     from indexer.text.normalize import fold
 
-    folded = fold(text)
+    folded = fold(text).lower()
     digits = re.search(r"\b(\d{1,2})\b", folded)
     if digits:
         return int(digits.group(1))
-    for word, value in _ORDINALS.items():
-        if re.search(rf"\b{word}\b", folded):
-            return value
+    if _FIRST.search(folded):
+        return 1
+    if _LAST.search(folded):
+        return count
+    word = _ORDINAL_WORD.search(folded)
+    if word:
+        return _ORDINALS[word.group(1) or word.group(2)]
     return None
 
 
@@ -184,7 +199,7 @@ class ActionChooseOption(Action):
         candidates = tracker.get_slot("candidates") or []
         if not candidates:  # nothing was offered: "... cảng cá loại 3" is a question, not a choice
             return await answer_by_search(dispatcher, tracker)
-        index = chosen_index(_latest_text(tracker))
+        index = chosen_index(_latest_text(tracker), len(candidates))
         if index is None or not 1 <= index <= len(candidates):
             dispatcher.utter_message(
                 text="Tôi chưa rõ bạn chọn mục nào. Hãy gõ số thứ tự trong danh sách, hoặc nêu tên thủ tục."
