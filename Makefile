@@ -90,7 +90,7 @@ text-model: $(APP_STAMP)
 index: model text-model
 	$(TTHC) index
 
-rasa-model: $(RASA_STAMP) text-model
+rasa-model: $(RASA_STAMP) text-model model
 	$(RASA_VENV)/bin/python -m bot.train
 
 setup: envs model text-model index rasa-model widget

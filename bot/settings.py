@@ -18,6 +18,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 class RasaSettings:
     var_dir: Path
     models_dir: Path
+    # the converted e5 model (`tthc model prepare`); its int8 query encoder embeds
+    # messages for the intent classifier (bot/components/sentence_embedding_featurizer.py)
+    embedding_model_dir: Path
     training_files: tuple[Path, ...]
 
     @property
@@ -30,5 +33,8 @@ def get_rasa_settings() -> RasaSettings:
     return RasaSettings(
         var_dir=var_dir,
         models_dir=Path(os.environ.get("TTHC_RASA_MODELS_DIR", var_dir / "rasa" / "models")),
+        embedding_model_dir=Path(
+            os.environ.get("TTHC_MODEL_DIR") or var_dir / "models" / "multilingual-e5-small"
+        ),
         training_files=(REPO_ROOT / "config.yml", REPO_ROOT / "domain.yml", REPO_ROOT / "bot" / "data"),
     )

@@ -1,8 +1,9 @@
 """Train the Rasa model only when its inputs changed.
 
 Inputs hashed: config.yml, domain.yml, bot/data/**, the code of the custom NLU
-components (bot/components/**) and of the shared text normaliser (indexer/text/**),
-and the lexicon it reads. The model is written as ``<hash>.tar.gz`` and
+components (bot/components/**), of the shared text normaliser (indexer/text/**) and of
+the query encoder (indexer/onnx_query_encoder.py), the lexicon, and the identity of the
+converted e5 model the sentence-embedding featurizer runs (its weights and converter). The model is written as ``<hash>.tar.gz`` and
 ``current.tar.gz`` points to it, so a second run with the same inputs is instant.
 
 Run in the Rasa environment: ``.venv-rasa/bin/python -m bot.train``.
@@ -11,6 +12,7 @@ Run in the Rasa environment: ``.venv-rasa/bin/python -m bot.train``.
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 import sys
 import time
@@ -24,6 +26,7 @@ HASHED_INPUTS = (
     "bot/data",
     "bot/components",
     "indexer/text",
+    "indexer/onnx_query_encoder.py",
     "knowledge/lexicon",
 )
 
@@ -34,12 +37,24 @@ def _files(path: Path) -> list[Path]:
     return sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
 
 
+def embedding_model_identity(model_dir: Path) -> bytes:
+    """Source weights and converter version of the converted e5 model (not its date)."""
+    from indexer.embedding_model import STAMP_FILE
+
+    stamp = model_dir / STAMP_FILE
+    if not stamp.exists():
+        raise SystemExit(f"Chưa có mô hình e5 tại {model_dir}: chạy `make model` (tthc model prepare) trước.")
+    info = json.loads(stamp.read_text(encoding="utf-8"))
+    return f"{info.get('source_sha256')}:{info.get('converter_version')}".encode()
+
+
 def inputs_hash(root: Path = REPO_ROOT) -> str:
     digest = hashlib.sha256()
     for rel in HASHED_INPUTS:
         for file in _files(root / rel):
             digest.update(str(file.relative_to(root)).encode())
             digest.update(file.read_bytes())
+    digest.update(embedding_model_identity(get_rasa_settings().embedding_model_dir))
     return digest.hexdigest()[:16]
 
 

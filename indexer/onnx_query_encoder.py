@@ -95,9 +95,12 @@ class OnnxQueryEncoder(Encoder):
         from tokenizers import Tokenizer
 
         from indexer.embedding_model import QUERY_PROMPT, STAMP_FILE
-        from tthc.settings import get_settings
 
-        model_dir = Path(model_dir or get_settings().resolved_model_dir)
+        if model_dir is None:  # the app's settings (not importable in Rasa's environment)
+            from tthc.settings import get_settings
+
+            model_dir = get_settings().resolved_model_dir
+        model_dir = Path(model_dir)
         path = model_dir / ONNX_FILE
         if not (model_dir / STAMP_FILE).exists() or not path.exists():
             raise FileNotFoundError(f"Chưa có bộ mã hoá câu hỏi {path}: chạy `tthc model prepare` trước.")

@@ -10,9 +10,10 @@ underthesea segments accented text well ("đăng ký khai sinh" → "đăng_ký"
    (``indexer.text``, the same model and lexicon the search uses);
 3. segment the restored sentence with underthesea and map each word back to the
    span of original characters it covers;
-4. give every token the original text (offsets stay valid for entities) and, as
-   its *lemma*, the diacritic-free form of the restored word with abbreviations
-   expanded ("cccd" → "can_cuoc_cong_dan", "đk" → "dang_ky").
+4. give every token the original text (offsets stay valid for entities), the
+   restored word with abbreviations expanded ("cccd" → "căn cước công dân"; read by
+   the sentence-embedding featurizer) and, as its *lemma*, that word without
+   diacritics ("can_cuoc_cong_dan", "đk" → "dang_ky").
 
 CountVectorsFeaturizer reads lemmas, so "dang ky khai sinh", "đk khai sinh" and
 "Đăng ký khai sinh" produce the same word features; the character n-gram
@@ -43,6 +44,9 @@ logger = logging.getLogger(__name__)
 _SYLLABLE = re.compile(r"[\w\u0300-\u036f]+(?:[./\-][\w\u0300-\u036f]+)*")
 
 Span = tuple[int, int]
+
+# token data key: the word with tone marks restored and abbreviations expanded
+RESTORED = "restored"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
@@ -92,15 +96,12 @@ class VietnameseTokenizer(Tokenizer):
         tokens = []
         for first, last in self._word_groups(restored):
             start, end = spans[first][0], spans[last - 1][1]
-            word = " ".join(restored[first:last])
-            tokens.append(Token(text[start:end], start, end, lemma=self.lemma(word)))
+            expanded = get_lexicon().expand(" ".join(restored[first:last]))
+            # lemma: diacritic-free, lower-case, syllables joined by "_" ("can_cuoc_cong_dan")
+            token = Token(text[start:end], start, end, lemma=fold(expanded).replace(" ", "_"))
+            token.set(RESTORED, expanded)
+            tokens.append(token)
         return self._apply_token_pattern(tokens)
-
-    @staticmethod
-    def lemma(word: str) -> str:
-        """Diacritic-free, lower-case, abbreviations expanded, syllables joined by "_"."""
-        expanded = get_lexicon().expand(word)
-        return fold(expanded).replace(" ", "_")
 
     def _restore_syllables(self, syllables: list[str]) -> list[str]:
         if not self._restore:
@@ -135,3 +136,8 @@ class VietnameseTokenizer(Tokenizer):
         if i < len(syllables):
             groups.extend((k, k + 1) for k in range(i, len(syllables)))
         return groups
+
+
+def restored_text(tokens: list[Token]) -> str:
+    """The message as the tokenizer read it: tone marks restored, abbreviations expanded."""
+    return " ".join(token.get(RESTORED) or token.text for token in tokens)

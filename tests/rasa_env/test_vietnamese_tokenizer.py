@@ -12,7 +12,7 @@ from rasa.nlu.constants import TOKENS_NAMES
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.components.vietnamese_tokenizer import VietnameseTokenizer
+from bot.components.vietnamese_tokenizer import VietnameseTokenizer, restored_text
 
 
 @pytest.fixture(scope="module")
@@ -67,3 +67,9 @@ def test_decomposed_unicode_input_keeps_offsets(tokenizer) -> None:
 def test_empty_and_punctuation_only_messages(tokenizer) -> None:
     assert tokens(tokenizer, "") == [] or tokens(tokenizer, "") is None
     assert len(tokens(tokenizer, "???")) == 1
+
+
+def test_restored_text_puts_back_tone_marks_and_expands_abbreviations(tokenizer) -> None:
+    toks = tokens(tokenizer, "lam lai cccd bi mat")
+    assert restored_text(toks) == "làm lại căn cước công dân bị mất"
+    assert restored_text(tokens(tokenizer, "Làm lại CCCD bị mất")) == "Làm lại căn cước công dân bị mất"
