@@ -13,6 +13,12 @@ where DIET's TensorFlow call cost about 6 ms of CPU per message.
 
 Rasa's own LogisticRegressionClassifier takes raw counts with a fixed C=1; here the
 count vectors of each featurizer get sub-linear tf-idf (fitted on the training data).
+
+A message none of whose syllables occurs in the training examples ("qwertyuiop", "hdhdhd")
+gets no intent (confidence 0): the character n-grams and the embedding of a keyboard
+mash would otherwise still pick some intent (greet, abuse) with confidence 0.5. The
+FallbackClassifier then hands it to retrieval, which says it does not know and offers
+a person.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.featurizers.featurizer import Featurizer
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -75,7 +82,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self._model_storage = model_storage
         self._resource = resource
         # {"origins": [featurizer names of the sparse blocks], "tfidf": [one per block],
-        #  "clf": LogisticRegression}
+        #  "clf": LogisticRegression, "words": [every syllable of the training examples]}
         self._model = model
 
     @classmethod
@@ -143,7 +150,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             return self._resource
         origins = self._sparse_origins(examples)
         tfidf = [TfidfTransformer(sublinear_tf=True).fit(b) for b in self._blocks(examples, origins)]
-        self._model = {"origins": origins, "tfidf": tfidf, "clf": None}
+        self._model = {"origins": origins, "tfidf": tfidf, "clf": None, "words": sorted(_words(examples))}
         clf = LogisticRegression(
             C=self.config["C"], max_iter=self.config["max_iter"], class_weight="balanced"
         )
@@ -188,11 +195,14 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     # ------------------------------------------------------------------ prediction
     def process(self, messages: list[Message]) -> list[Message]:
         model = self._model or {}
-        texts = [m for m in messages if m.get(TEXT)] if model.get("clf") is not None else []
-        for message in messages:  # no text (or no model): no intent, as DIET does
+        known = set(model.get("words") or ())
+        # no text, no model or no known word (numbers count as known: "7" picks a choice):
+        # no intent, as DIET gives a message without text
+        texts = [m for m in messages if m.get(TEXT) and any(w in known or w.isdigit() for w in _words([m]))]
+        for message in messages:
             message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
             message.set("intent_ranking", [], add_to_output=True)
-        if not texts:
+        if not texts or model.get("clf") is None:
             return messages
         clf = model["clf"]
         probabilities = clf.predict_proba(self._matrix(texts))
@@ -202,3 +212,15 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking[: self.config["ranking_length"]], add_to_output=True)
         return messages
+
+
+def _words(messages: list[Message]) -> set[str]:
+    """The syllables of the messages' token lemmas (diacritic-free, "dang_ky" → dang, ky):
+    syllables, not words, so that a different word segmentation still meets the vocabulary."""
+    return {
+        syllable
+        for m in messages
+        for t in m.get(TOKENS_NAMES[TEXT]) or ()
+        for syllable in (t.lemma or t.text.lower()).split("_")
+        if syllable
+    }

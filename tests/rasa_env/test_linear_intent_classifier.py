@@ -91,6 +91,14 @@ def test_a_message_without_text_gets_no_intent(pipeline) -> None:
     assert pipeline("").get(INTENT) == {"name": None, "confidence": 0.0}
 
 
+@pytest.mark.parametrize("mash", ["qwertyuiop zxcvbnm asdfgh", "hdhdhd", "xyz"])
+def test_a_message_without_any_known_word_gets_no_intent(pipeline, mash: str) -> None:
+    # the FallbackClassifier turns confidence 0 into nlu_fallback: retrieval says it does not know
+    message = pipeline(mash)
+    assert message.get(INTENT) == {"name": None, "confidence": 0.0}
+    assert message.get("intent_ranking") == []
+
+
 def test_a_tampered_model_file_is_refused(tmp_path: Path) -> None:
     import skops.io as sio
 
