@@ -3,8 +3,9 @@
 Inputs hashed: config.yml, domain.yml, bot/data/**, the code of the custom NLU
 components (bot/components/**), of the shared text normaliser (indexer/text/**) and of
 the query encoder (indexer/onnx_query_encoder.py), the lexicon, and the identity of the
-converted e5 model the sentence-embedding featurizer runs (its weights and converter). The model is written as ``<hash>.tar.gz`` and
-``current.tar.gz`` points to it, so a second run with the same inputs is instant.
+converted e5 model the sentence-embedding featurizer runs (its weights and converter).
+The model is written as ``<hash>.tar.gz`` and ``current.tar.gz`` points to it, so a
+second run with the same inputs is instant.
 
 Run in the Rasa environment: ``.venv-rasa/bin/python -m bot.train``.
 """
