@@ -15,7 +15,6 @@ Cost: one encode per message, about 7 ms on one thread (bench/bench_chat_turn.py
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +32,6 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components.vietnamese_tokenizer import VietnameseTokenizer, restored_text
 from bot.settings import get_rasa_settings
-
-logger = logging.getLogger(__name__)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
