@@ -59,7 +59,7 @@ def questions() -> list[str]:
 
 
 def time_queries(retriever, qs: list[str], answer: bool) -> list[float]:
-    from indexer.answer_composer import answer_question
+    from indexer.answer_policy import answer_question
 
     out = []
     for q in qs:

@@ -1,27 +1,38 @@
 """The one answer composer shared by the bot, the staff page and ``tthc answer``.
 
 Every value in an answer comes from the record (never generated): a unit lost by the crawl
-is said to be unknown, a missing field is said to be missing, and every answer cites the
-procedure code and its source link (or the notice's number, date, issuer and file name).
+is said to be unknown, a missing field is said to be missing with where to confirm it, and
+every answer cites the procedure code and its source link (or the notice's number, date,
+issuer and file name).
 
-    from indexer.answer_composer import detect_part, compose_procedure, answer_question
-    ans = answer_question(retriever, "đăng ký khai sinh cần giấy tờ gì")
-    ans.text          # plain text with numbered lists (Zalo / Messenger / CLI)
-    ans.to_dict()     # structured: part, heading, items, citations, buttons (web widget)
+A first reply is short and answers the ordinary case (``Part.DOCUMENTS``: the documents most
+applicants submit and show, forms named); what only some need (conditional cases, notes, the
+full list of steps) is one button away (``Part.CASES``, ``Part.NOTES``, ``steps:all``). Which
+procedure, which level and whether to ask is decided in :mod:`indexer.answer_policy`.
+
+    from indexer.answer_composer import compose_procedure, Part
+    ans = compose_procedure(procedure, Part.DOCUMENTS)
+    ans.text          # plain text with numbered lists (**bold** is the only markup)
+    ans.to_dict()     # structured: part, heading, items, citations, buttons
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 
+from indexer.dossier import DossierView, Situation, clean_name, document_line, dossier, form_code, quantity
 from indexer.query import fold
+from knowledge.schema import Level
 
 
 class Part(str, Enum):
     SUMMARY = "summary"
     DOCUMENTS = "documents"
+    CASES = "cases"
+    NOTES = "notes"
     TIME = "time"
     FEE = "fee"
     AGENCY = "agency"
@@ -41,20 +52,33 @@ class Part(str, Enum):
 _PART_LABELS = {
     Part.SUMMARY: "Tóm tắt",
     Part.DOCUMENTS: "Thành phần hồ sơ",
+    Part.CASES: "Trường hợp đặc biệt",
+    Part.NOTES: "Lưu ý",
     Part.TIME: "Thời hạn giải quyết",
     Part.FEE: "Phí, lệ phí",
-    Part.AGENCY: "Cơ quan thực hiện / nơi nộp",
+    Part.AGENCY: "Nơi nộp hồ sơ",
     Part.CHANNELS: "Cách thức nộp",
-    Part.STEPS: "Trình tự thực hiện",
+    Part.STEPS: "Các bước thực hiện",
     Part.FORMS: "Mẫu đơn, tờ khai",
     Part.CONDITIONS: "Yêu cầu, điều kiện",
     Part.LEGAL: "Căn cứ pháp lý",
     Part.RESULT: "Kết quả",
     Part.APPLICANTS: "Đối tượng thực hiện",
 }
+# short labels for buttons (Messenger quick replies show 20 characters)
+_BUTTON_LABELS = {
+    Part.DOCUMENTS: "Giấy tờ cần nộp",
+    Part.TIME: "Thời hạn",
+    Part.FEE: "Lệ phí",
+    Part.AGENCY: "Nơi nộp",
+    Part.STEPS: "Các bước",
+}
+FOLLOW_UP_PARTS = (Part.DOCUMENTS, Part.TIME, Part.FEE, Part.AGENCY, Part.STEPS)
 
 # Question-part cues, matched on folded (diacritic-free, lower-case) text; first match wins.
 _PART_CUES: list[tuple[Part, tuple[str, ...]]] = [
+    (Part.CASES, ("truong hop dac biet", "cac truong hop khac", "truong hop khac")),
+    (Part.NOTES, ("luu y",)),
     (Part.FORMS, ("mau don", "to khai", "mau to khai", "bieu mau", "mau so")),
     (
         Part.FEE,
@@ -81,6 +105,8 @@ _PART_CUES: list[tuple[Part, tuple[str, ...]]] = [
             "mat may",
             "khi nao co",
             "bao gio",
+            "khi nao xong",
+            "may hom",
         ),
     ),
     (Part.CHANNELS, ("online", "truc tuyen", "qua mang", "buu chinh", "buu dien", "dich vu cong", "nop qua")),
@@ -144,6 +170,17 @@ def detect_part(question: str) -> Part:
     return Part.SUMMARY
 
 
+def parse_part(value: str | Part | None) -> tuple[Part, str | None]:
+    """``"cases:2"`` → (Part.CASES, "2"); ``"steps:all"`` → (Part.STEPS, "all"); unknown → summary."""
+    if isinstance(value, Part):
+        return value, None
+    name, _, detail = (value or "").partition(":")
+    try:
+        return Part(name), detail or None
+    except ValueError:
+        return Part.SUMMARY, None
+
+
 @dataclass
 class Citation:
     kind: str  # "procedure" | "notice"
@@ -170,7 +207,7 @@ class Citation:
 @dataclass
 class Button:
     title: str
-    payload: str
+    payload: str  # "<code>|<part>[:<detail>]" (a follow-up) or "<code>" (a choice)
 
 
 @dataclass
@@ -183,6 +220,7 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     buttons: list[Button] = field(default_factory=list)
     code: str = ""
+    choices: list[str] = field(default_factory=list)  # payloads of the numbered options in ``text``
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -201,14 +239,17 @@ def fmt_vnd(amount: int) -> str:
     return f"{amount:,}".replace(",", ".") + " đồng"
 
 
+UNKNOWN_UNIT = "không rõ đơn vị"
+
+
 def fmt_time(t) -> str:
     if t is None:
-        return "không có thông tin"
+        return "hồ sơ thủ tục không ghi"
     if t.value is None:
-        return t.text or "không có thông tin"
+        return t.text or "hồ sơ thủ tục không ghi"
     unit = getattr(t.unit, "value", str(t.unit))
-    if unit == "không rõ đơn vị":
-        return f"{fmt_number(t.value)} (không rõ đơn vị)"
+    if unit == UNKNOWN_UNIT:
+        return f"«{fmt_number(t.value)}» (hồ sơ thủ tục không ghi đơn vị: ngày hay ngày làm việc)"
     return f"{fmt_number(t.value)} {unit}"
 
 
@@ -219,132 +260,367 @@ def fmt_fee(f) -> str:
         return f"{label}Miễn phí"
     if kind == "amount" and f.amount_vnd is not None:
         return f"{label}{fmt_vnd(f.amount_vnd)}"
-    return f"{label}{f.text or 'không có thông tin'}"
+    return f"{label}{f.text or 'hồ sơ thủ tục không ghi'}"
+
+
+def level_phrase(level: str | Level) -> str:
+    """ "xa" → "cấp xã" (running text; "cấp Bộ" keeps its capital)."""
+    label = Level(level).label
+    return label if label[:1] != "C" else "c" + label[1:]
+
+
+def levels_text(levels: Sequence[str | Level]) -> str:
+    return ", ".join(level_phrase(lv) for lv in levels)
+
+
+# "(thực hiện tại cấp tỉnh)", "(cấp Bộ)": the heading says the level already
+_LEVEL_QUALIFIER = re.compile(
+    r"\s*\(\s*(?:thực hiện\s+)?(?:(?:tại|ở)\s+)?cấp\s+(?:xã|huyện|tỉnh|bộ|trung ương|tw)\s*\)", re.IGNORECASE
+)
+
+
+def display_title(title: str) -> str:
+    """ "Thủ tục đăng ký khai sinh" → "Đăng ký khai sinh"; a level qualifier is dropped."""
+    t = re.sub(r"^\s*thủ tục\s+", "", title.strip(), flags=re.IGNORECASE)
+    t = _LEVEL_QUALIFIER.sub("", t).strip()
+    return t[:1].upper() + t[1:]
 
 
 def _channel_label(c) -> str:
     return getattr(c.kind, "label", str(c.kind))
 
 
-def _numbered(items: list[str]) -> str:
-    return "\n".join(f"{i}. {x}" for i, x in enumerate(items, 1))
+def _numbered(items: Sequence[str], start: int = 1) -> str:
+    return "\n".join(f"{i}. {x}" for i, x in enumerate(items, start))
 
 
-def _clean(text: str) -> str:
-    return text.strip().lstrip("-+•*").strip().rstrip(":").strip()
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:. ") + "…"
 
 
-def _doc_line(d) -> str:
-    line = _clean(d.name)
-    qty = []
-    if d.originals:
-        qty.append(f"{d.originals} bản chính")
-    if d.copies:
-        qty.append(f"{d.copies} bản sao")
-    if qty:
-        line += f" ({', '.join(qty)})"
-    if d.form:
-        line += f" — mẫu: {d.form}"
-    return line
+def _grouped(pairs: list[tuple[str, str]]) -> list[str]:
+    """[(channel, value)] → one line per distinct value, naming its channels unless all share it
+    (values equal but for wrapping parentheses or spacing are one value)."""
+    by_value: dict[str, list[str]] = {}
+    first: dict[str, str] = {}
+    for channel, value in pairs:
+        value = value.strip()
+        if value.startswith("(") and value.endswith(")"):
+            value = value[1:-1].strip()
+        shown = first.setdefault(fold(value).strip(" .;"), value)
+        channels = by_value.setdefault(shown, [])
+        if channel not in channels:
+            channels.append(channel)
+    if len(by_value) == 1:
+        return list(by_value)
+    return [f"{value} ({', '.join(c.lower() for c in channels)})" for value, channels in by_value.items()]
+
+
+def missing_text(what: str, p) -> str:
+    """A value the record does not hold: say so, and where to confirm it."""
+    from tthc.settings import get_settings
+
+    where = f"trang nguồn {p.source_url}" if p.source_url else "trang nguồn của thủ tục"
+    return f"Hồ sơ thủ tục không ghi {what}. Bạn nên hỏi {get_settings().office_contact}, hoặc xem {where}."
 
 
 def procedure_citation(p) -> Citation:
     return Citation(kind="procedure", code=p.code, title=p.title, url=p.source_url)
 
 
-def _levels_text(p) -> str:
-    return ", ".join(getattr(lv, "label", str(lv)) for lv in p.levels)
+# --------------------------------------------------------------------------- parts
 
 
-def _part_items(p, part: Part) -> list[str]:
-    if part == Part.DOCUMENTS:
-        items, case = [], None
-        for d in p.documents:
-            if d.case and d.case != case:
-                case = d.case
-                items.append(f"[{_clean(case)}]")
-            items.append(_doc_line(d))
-        return items
-    if part == Part.TIME:
-        return [f"{_channel_label(c)}: {fmt_time(c.time)}" for c in p.channels if c.time is not None]
-    if part == Part.FEE:
-        out = []
-        for c in p.channels:
-            if c.fees:
-                out.append(f"{_channel_label(c)}: " + "; ".join(fmt_fee(f) for f in c.fees))
-        return out
-    if part == Part.AGENCY:
-        out = []
-        if p.agency:
-            out.append(f"Cơ quan thực hiện: {p.agency}")
-        if p.competent_authority:
-            out.append(f"Cơ quan có thẩm quyền: {p.competent_authority}")
-        if p.address:
-            out.append(f"Địa chỉ tiếp nhận: {p.address}")
-        if p.levels:
-            out.append(f"Cấp thực hiện: {_levels_text(p)}")
-        return out
-    if part == Part.CHANNELS:
-        return [_channel_label(c) + (f" — {c.description}" if c.description else "") for c in p.channels]
-    if part == Part.STEPS:
-        return [s.lstrip("-+• ").strip() for s in p.steps if s.strip(" -+.")]
-    if part == Part.FORMS:
-        return [f"{d.form} (cho: {d.name})" for d in p.documents if d.form]
-    if part == Part.CONDITIONS:
-        return [p.conditions] if p.conditions else []
-    if part == Part.LEGAL:
-        return [" ".join(x for x in (lb.number or "", lb.title) if x) for lb in p.legal_bases]
-    if part == Part.RESULT:
-        return [p.result] if p.result else []
-    if part == Part.APPLICANTS:
-        return list(p.applicants)
-    return []
+def time_lines(p) -> list[str]:
+    return _grouped([(_channel_label(c), fmt_time(c.time)) for c in p.channels if c.time is not None])
 
 
-def _summary_items(p) -> list[str]:
-    items = []
-    times = _part_items(p, Part.TIME)
-    fees = _part_items(p, Part.FEE)
-    agency = _part_items(p, Part.AGENCY)
-    items.append("Thời hạn: " + ("; ".join(times) if times else "không có thông tin"))
-    items.append("Phí, lệ phí: " + ("; ".join(fees) if fees else "không có thông tin"))
-    items.append("Nơi thực hiện: " + ("; ".join(agency) if agency else "không có thông tin"))
-    n_docs = len(p.documents)
-    items.append(f"Hồ sơ gồm {n_docs} loại giấy tờ" if n_docs else "Hồ sơ: không có thông tin")
-    return items
+def fee_lines(p) -> list[str]:
+    pairs = [
+        (_channel_label(c), "; ".join(dict.fromkeys(fmt_fee(f) for f in c.fees)))
+        for c in p.channels
+        if c.fees
+    ]
+    return _grouped(pairs)
 
 
-def _buttons(p, part: Part) -> list[Button]:
+def agency_lines(p) -> list[str]:
     out = []
-    for other in (Part.DOCUMENTS, Part.TIME, Part.FEE, Part.AGENCY, Part.STEPS):
-        if other != part:
-            out.append(Button(title=other.label, payload=f"{p.code}|{other.value}"))
+    if p.agency:
+        out.append(f"Cơ quan thực hiện: {p.agency}")
+    if p.competent_authority and p.competent_authority != p.agency:
+        out.append(f"Cơ quan có thẩm quyền: {p.competent_authority}")
+    if p.address:
+        out.append(f"Địa chỉ tiếp nhận: {p.address}")
+    if p.levels:
+        out.append(f"Cấp thực hiện: {levels_text(p.levels)}")
     return out
 
 
-def compose_procedure(p, part: Part | str = Part.SUMMARY) -> Answer:
-    part = Part(part)
-    items = _summary_items(p) if part == Part.SUMMARY else _part_items(p, part)
-    heading = f"{p.title} (mã {p.code})"
-    intro = f"{heading}:" if part == Part.SUMMARY else f"{part.label} — {heading}:"
-    if not items:
-        body = "Hồ sơ thủ tục không ghi thông tin này. Vui lòng xem trang nguồn hoặc hỏi Bộ phận Một cửa."
+def channel_lines(p) -> list[str]:
+    lines = [_channel_label(c) + (f" — {c.description}" if c.description else "") for c in p.channels]
+    return list(dict.fromkeys(lines))
+
+
+def step_lines(p) -> list[str]:
+    return [s.lstrip("-+• ").strip() for s in p.steps if s.strip(" -+.*")]
+
+
+def form_lines(p) -> list[str]:
+    out = []
+    for d in p.documents:
+        code = form_code(d)
+        if d.form or code:
+            out.append(f"{d.form or 'mẫu ' + code} (cho: {clean_name(d.name)})")
+    return list(dict.fromkeys(out))
+
+
+def legal_lines(p) -> list[str]:
+    return [" ".join(x for x in (lb.number or "", lb.title) if x) for lb in p.legal_bases]
+
+
+FIRST_STEPS = 6  # steps shown before "Xem đủ các bước"
+FIRST_LEGAL = 6
+
+
+def _case_teaser(view: DossierView) -> str:
+    """ "Ngoài ra: giấy tờ cho 4 trường hợp đặc biệt (ví dụ: trẻ em bị bỏ rơi) và 25 lưu ý." """
+    bits = []
+    n_cases = view.case_count()
+    if n_cases:
+        examples = []
+        for case in view.cases:
+            label = case.label or next(
+                (
+                    m.group(1)
+                    for d in case.rows
+                    if (m := re.match(r"(?i)trường hợp (.{5,60}?)(?: thì|,| phải)", clean_name(d.name)))
+                ),
+                "",
+            )
+            if label and len(examples) < 2:
+                examples.append(_shorten(re.sub(r"(?i)^trường hợp\s+", "", label), 60))
+        eg = f" (ví dụ: {'; '.join(examples)})" if examples else ""
+        bits.append(f"giấy tờ riêng cho {n_cases} trường hợp đặc biệt{eg}")
+    if view.notes:
+        bits.append(f"{len(view.notes)} lưu ý")
+    return ("Ngoài ra có " + " và ".join(bits) + " — bấm nút bên dưới để xem.") if bits else ""
+
+
+def _documents_body(p, view: DossierView) -> tuple[list[str], list[str]]:
+    """(lines of text, items) of the first reply about documents."""
+    lines: list[str] = []
+    items: list[str] = []
+    if view.ordinary:
+        submit = [document_line(d) for d in view.submit]
+        show = [document_line(d) for d in view.show]
+        if submit:
+            lines.append("Hồ sơ thông thường gồm:")
+            lines.append(_numbered(submit))
+        if show:
+            lines.append("Mang theo để xuất trình (không phải nộp):")
+            lines.append(_numbered(show, start=len(submit) + 1))
+        items = submit + show
+    elif view.situations:
+        if view.common:
+            common = [document_line(d) for d in view.common]
+            lines.append("Mọi trường hợp đều cần:")
+            lines.append(_numbered(common))
+            items = common
+        lines.append(f"Các giấy tờ còn lại tùy trường hợp của bạn ({len(view.situations)} trường hợp):")
+        lines.append(_numbered([_shorten(s.label, 110) for s in view.situations]))
+        lines.append("Bấm (hoặc gõ) trường hợp của bạn để xem đủ giấy tờ.")
+    elif view.cases:
+        lines.append("Hồ sơ thủ tục chỉ ghi giấy tờ theo từng trường hợp — bấm «Trường hợp đặc biệt» để xem.")
+    teaser = _case_teaser(view) if view.ordinary or view.common else ""
+    if teaser:
+        lines.append(teaser)
+    return lines, items
+
+
+def _cases_body(view: DossierView, detail: str | None) -> tuple[list[str], list[str]]:
+    """All conditional rows by case, in full; or one situation (``detail`` "2"): its documents
+    short, like an ordinary dossier ("2:full": in full)."""
+    groups: list[Situation] = view.situations + view.cases
+    number, _, full = (detail or "").partition(":")
+    if number.isdigit() and 1 <= int(number) <= len(groups):
+        chosen = groups[int(number) - 1]
+        if full:
+            items = [clean_name(d.name) + (f" ({q})" if (q := quantity(d)) else "") for d in chosen.rows]
+        else:
+            items = [document_line(d) for d in chosen.rows]
+        return ([f"Trường hợp: {chosen.label}"] if chosen.label else []) + [_numbered(items)], items
+    lines, items = [], []
+    for g in groups:
+        rows = [clean_name(d.name) + (f" ({q})" if (q := quantity(d)) else "") for d in g.rows]
+        if g.label:
+            lines.append(f"• {g.label}:")
+        lines.append(_numbered(rows, start=len(items) + 1))
+        items += rows
+    return lines, items
+
+
+def _part_body(p, part: Part, detail: str | None, view: DossierView) -> tuple[list[str], list[str]]:
+    """(text lines, items) of one part; empty items mean the record does not hold it."""
+    if part == Part.DOCUMENTS:
+        return _documents_body(p, view)
+    if part == Part.CASES:
+        return _cases_body(view, detail)
+    if part == Part.NOTES:
+        items = [clean_name(d.name) for d in view.notes]
+        return [_numbered(items)], items
+    if part == Part.STEPS:
+        items = step_lines(p)
+        shown = items if detail == "all" else [_shorten(s, 220) for s in items[:FIRST_STEPS]]
+        lines = [_numbered(shown)]
+        if len(shown) < len(items):
+            lines.append(f"(còn {len(items) - len(shown)} bước nữa — bấm «Xem đủ các bước»)")
+        return lines, items
+    if part == Part.LEGAL:
+        items = legal_lines(p)
+        shown = items if detail == "all" else [_shorten(x, 160) for x in items[:FIRST_LEGAL]]
+        lines = [_numbered(shown)]
+        if len(shown) < len(items):
+            lines.append(f"(còn {len(items) - len(shown)} văn bản nữa)")
+        return lines, items
+    if part == Part.SUMMARY:
+        return _summary_body(p, view)
+    items = {
+        Part.TIME: time_lines,
+        Part.FEE: fee_lines,
+        Part.AGENCY: agency_lines,
+        Part.CHANNELS: channel_lines,
+        Part.FORMS: form_lines,
+        Part.CONDITIONS: lambda p: [p.conditions] if p.conditions else [],
+        Part.RESULT: lambda p: [p.result] if p.result else [],
+        Part.APPLICANTS: lambda p: list(p.applicants),
+    }[part](p)
+    lines = [items[0]] if len(items) == 1 else [_numbered(items)]
+    if part == Part.TIME and any("«" in t for t in items):
+        lines.append(f"Bạn nên hỏi lại nơi nộp hồ sơ hoặc xem trang nguồn {p.source_url}".rstrip() + ".")
+    return lines, items
+
+
+_MISSING_WHAT = {
+    Part.DOCUMENTS: "thành phần hồ sơ",
+    Part.CASES: "trường hợp đặc biệt nào",
+    Part.NOTES: "lưu ý nào",
+    Part.TIME: "thời hạn giải quyết",
+    Part.FEE: "phí, lệ phí",
+    Part.AGENCY: "cơ quan tiếp nhận",
+    Part.CHANNELS: "cách thức nộp",
+    Part.STEPS: "các bước thực hiện",
+    Part.FORMS: "mẫu đơn, tờ khai nào",
+    Part.CONDITIONS: "yêu cầu, điều kiện nào",
+    Part.LEGAL: "căn cứ pháp lý",
+    Part.RESULT: "kết quả",
+    Part.APPLICANTS: "đối tượng thực hiện",
+}
+
+
+def _summary_body(p, view: DossierView) -> tuple[list[str], list[str]]:
+    docs = [document_line(d) for d in (view.submit or view.common)][:3]
+    items = [
+        "Giấy tờ chính: " + ("; ".join(docs) if docs else "tùy trường hợp (bấm «Giấy tờ cần nộp»)"),
+        "Thời hạn: " + ("; ".join(time_lines(p)) or "hồ sơ thủ tục không ghi"),
+        "Lệ phí: " + (_shorten("; ".join(fee_lines(p)), 200) or "hồ sơ thủ tục không ghi"),
+        "Nơi nộp: " + (p.agency or (levels_text(p.levels) if p.levels else "hồ sơ thủ tục không ghi")),
+    ]
+    return ["\n".join(f"• {x}" for x in items)], items
+
+
+def _buttons(p, part: Part, detail: str | None, view: DossierView) -> list[Button]:
+    out = []
+    if part == Part.DOCUMENTS and view.situations:
+        for i, s in enumerate(view.situations, 1):
+            out.append(Button(title=f"{i}. {_shorten(s.label, 60)}", payload=f"{p.code}|cases:{i}"))
+    if part == Part.DOCUMENTS and view.case_count() and (view.ordinary or view.common):
+        out.append(Button(title=f"Trường hợp đặc biệt ({view.case_count()})", payload=f"{p.code}|cases"))
+    if part == Part.DOCUMENTS and view.notes:
+        out.append(Button(title=f"Lưu ý ({len(view.notes)})", payload=f"{p.code}|notes"))
+    if part == Part.CASES and detail and detail.isdigit():
+        out.append(Button(title="Xem nguyên văn", payload=f"{p.code}|cases:{detail}:full"))
+    if part == Part.STEPS and len(step_lines(p)) > FIRST_STEPS:
+        out.append(Button(title="Xem đủ các bước", payload=f"{p.code}|steps:all"))
+    for other in FOLLOW_UP_PARTS:
+        if other != part:
+            out.append(Button(title=_BUTTON_LABELS[other], payload=f"{p.code}|{other.value}"))
+    return out
+
+
+@dataclass
+class LevelNote:
+    """The same procedure at other levels, and how they differ (from :mod:`indexer.answer_policy`)."""
+
+    others: list = field(default_factory=list)  # Procedure records
+    differences: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        if not self.others:
+            return ""
+        where = ", ".join(f"{levels_text(o.levels) or 'cơ quan khác'} (mã {o.code})" for o in self.others)
+        line = f"Thủ tục này cũng được thực hiện ở {where}."
+        if self.differences:
+            line += " Khác nhau: " + "; ".join(self.differences) + "."
+        return line
+
+
+def heading(p) -> str:
+    lv = levels_text(p.levels)
+    return f"**{display_title(p.title)}** (mã {p.code}{', ' + lv if lv else ''})"
+
+
+def compose_procedure(p, part: Part | str = Part.SUMMARY, *, levels: LevelNote | None = None) -> Answer:
+    """The answer about one part of ``p`` (``part`` may carry a detail: ``"cases:2"``)."""
+    part, detail = parse_part(part)
+    view = dossier(p)
+    lines, items = _part_body(p, part, detail, view)
+    head = heading(p)
+    if part in (Part.SUMMARY, Part.DOCUMENTS):
+        intro = head
+    elif part == Part.CASES and view.situations and detail:
+        intro = f"{Part.DOCUMENTS.label} — {head}"
     else:
-        # The part asked is shown whole (a dossier list cut short would send a citizen to the
-        # counter without a document); channels split long texts at list boundaries.
-        body = _numbered(items)
+        intro = f"{part.label} — {head}"
+    if not items and not (part == Part.DOCUMENTS and (view.situations or view.cases)):
+        lines = [missing_text(_MISSING_WHAT.get(part, "thông tin này"), p)]
     cit = procedure_citation(p)
-    text = f"{intro}\n{body}\n{cit.text()}"
+    level_line = levels.text() if levels else ""
+    text = "\n".join([intro, *lines, *([level_line] if level_line else []), cit.text()])
+    choices = [f"{p.code}|cases:{i}" for i in range(1, len(view.situations) + 1)]
     return Answer(
         text=text,
         kind="procedure",
-        part=part.value,
-        heading=heading,
+        part=part.value + (f":{detail}" if detail else ""),
+        heading=head,
         items=items,
         citations=[cit],
-        buttons=_buttons(p, part),
+        buttons=_buttons(p, part, detail, view),
         code=p.code,
+        choices=choices if part == Part.DOCUMENTS else [],
     )
+
+
+def compare_lines(procedures: Sequence, part: Part | str) -> Answer:
+    """One line per offered procedure about ``part`` ("lệ phí?" while a choice is pending); the
+    value once when they all share it."""
+    part, _ = parse_part(part)
+    body = {Part.TIME: time_lines, Part.FEE: fee_lines, Part.AGENCY: agency_lines}[part]
+    values = ["; ".join(body(p)) or "hồ sơ thủ tục không ghi" for p in procedures]
+    if len(set(values)) == 1:
+        lines = [f"{part.label}: {values[0]} (như nhau ở cả {len(procedures)} thủ tục bạn đang xem)."]
+    else:
+        lines = [
+            f"{i}. {_choice_label(p)}: {v}"
+            for i, (p, v) in enumerate(zip(procedures, values, strict=True), 1)
+        ]
+    ans = compose_choice(procedures)
+    ans.text = "\n".join([*lines, "Bạn làm thủ tục nào?", *ans.text.splitlines()[1:]])
+    ans.part, ans.items = part.value, lines
+    return ans
 
 
 def notice_citation(n) -> Citation:
@@ -374,48 +650,41 @@ def compose_notice(n, passage: str) -> Answer:
 
 def compose_no_match(office_contact: str | None = None) -> Answer:
     if office_contact is None:
-        try:
-            from tthc.settings import get_settings
+        from tthc.settings import get_settings
 
-            office_contact = get_settings().office_contact
-        except Exception:
-            office_contact = "Bộ phận Một cửa nơi bạn cư trú"
+        office_contact = get_settings().office_contact
     text = (
-        "Xin lỗi, tôi chưa tìm thấy thủ tục hay văn bản phù hợp với câu hỏi này, nên không trả lời để tránh sai. "
+        "Xin lỗi, tôi chưa có dữ liệu về việc này nên không trả lời để tránh sai. "
         f"Bạn có thể diễn đạt lại (ví dụ nêu tên thủ tục), hoặc liên hệ {office_contact}."
     )
     return Answer(text=text, kind="no_match")
 
 
-def compose_ambiguous(hits) -> Answer:
-    items = []
-    for h in hits:
-        lv = ", ".join(h.levels)
-        items.append(f"{h.title} (mã {h.code}{', cấp ' + lv if lv else ''})")
+def add_alternatives(answer: Answer, procedures: Sequence) -> None:
+    """Name, under an answer, other procedures the question may be about (a button each)."""
+    names = "; ".join(f"{_shorten(display_title(p.title), 80)} (mã {p.code})" for p in procedures)
+    body, _, source = answer.text.rpartition("\n")
+    answer.text = f"{body}\nNếu bạn hỏi thủ tục khác: {names}.\n{source}"
+    buttons = [
+        Button(title=f"{display_title(p.title)[:60]} ({p.code})", payload=f"{p.code}|{answer.part}")
+        for p in procedures
+    ]
+    answer.buttons = buttons + answer.buttons
+
+
+def _choice_label(p) -> str:
+    lv = levels_text(p.levels)
+    return f"{_shorten(display_title(p.title), 110)} (mã {p.code}{', ' + lv if lv else ''})"
+
+
+def compose_choice(procedures: Sequence, notes: Sequence[str] = ()) -> Answer:
+    """A numbered choice between procedures (levels only when they differ: ``notes`` says how)."""
+    notes = list(notes) + [""] * (len(procedures) - len(notes))
+    items = [
+        _choice_label(p) + (f" — {note}" if note else "") for p, note in zip(procedures, notes, strict=True)
+    ]
     text = "Có vài thủ tục gần giống, bạn muốn hỏi thủ tục nào?\n" + _numbered(items)
-    buttons = [Button(title=f"{h.title[:60]} ({h.code})", payload=h.code) for h in hits]
-    return Answer(text=text, kind="ambiguous", items=items, buttons=buttons)
-
-
-def answer_question(
-    retriever, question: str, k: int = 5, response=None, part: Part | str | None = None
-) -> Answer:
-    """Search (or reuse ``response``) and compose the answer to ``question``."""
-    res = response or retriever.search(question, k=k)
-    if res.no_match or not res.hits:
-        return compose_no_match()
-    top = res.hits[0]
-    if top.kind == "notice":
-        n = retriever.get_notice(top.code)
-        return compose_notice(n, "\n…\n".join(top.passages) if top.passages else top.passage)
-    p = retriever.get_procedure(top.code)
-    ans = compose_procedure(p, part or detect_part(question))
-    if res.ambiguous and len(res.ambiguous) > 1:
-        others = [h for h in res.ambiguous if h.code != top.code]
-        ans.buttons = [
-            Button(title=f"{h.title[:60]} ({h.code})", payload=h.code) for h in others
-        ] + ans.buttons
-        ans.text += "\nCùng tên ở cấp khác / thủ tục gần giống: " + ", ".join(
-            f"{h.code}" + (f" ({', '.join(h.levels)})" if h.levels else "") for h in others
-        )
-    return ans
+    buttons = [Button(title=f"{display_title(p.title)[:60]} ({p.code})", payload=p.code) for p in procedures]
+    return Answer(
+        text=text, kind="ambiguous", items=items, buttons=buttons, choices=[p.code for p in procedures]
+    )

@@ -82,13 +82,13 @@ def _search(args) -> int:
 
 
 def _answer(args) -> int:
-    from indexer.answer_composer import answer_question
+    from indexer.answer_policy import answer_question
     from indexer.procedure_search import Retriever
 
     r = Retriever.load()
 
     def one(q: str) -> dict:
-        ans = answer_question(r, q, k=args.k, part=args.part)
+        ans = answer_question(r, q, k=args.k, part=args.part).answer
         return {"answer": ans.text, "citations": [c.__dict__ for c in ans.citations], "kind": ans.kind}
 
     if args.jsonl:

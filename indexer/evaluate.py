@@ -10,6 +10,12 @@ file), notices' hit@3, fact accuracy (share of questions with ``facts`` whose co
 contains every fact, compared after NFC, case-folding, whitespace collapsing and 71,3 ≡ 71.3),
 broken down by query style. Style ``folded-copy`` re-asks every accented procedure question
 without diacritics, so "unaccented vs accented" compares the same questions.
+
+Usable first replies (sets whose lines carry ``core``, see ``shared/eval/README.md``): through
+the answer policy the bot uses (:mod:`indexer.answer_policy`), the first reply answers directly
+with an acceptable code, names every core group in its first 12 lines, fits in 1,800 characters,
+writes levels with diacritics, and the follow-up "mất bao lâu?" stays on the procedure
+(:func:`usable_checks`; ``bench/eval_bot.py`` applies the same checks to the running bot).
 """
 
 from __future__ import annotations
@@ -40,6 +46,33 @@ def styles(q: str) -> list[str]:
     if len(q.split()) >= 14:
         out.append("long")
     return out
+
+
+USABLE_MAX_CHARS = 1800
+USABLE_CORE_LINES = 12
+USABLE_FOLLOW_UP = "mất bao lâu?"
+_HEADING_CODE = re.compile(r"\(mã ([0-9A-Za-z.\-]+)[,)]")
+_LEVEL_NO_DIACRITICS = re.compile(r"\bc[aấ]p (?:xa|tinh|bo|huyen)\b", re.IGNORECASE)
+
+
+def heading_code(text: str) -> str | None:
+    """The code a reply answers about: the one in its first line's "(mã …)"."""
+    m = _HEADING_CODE.search(text.splitlines()[0]) if text else None
+    return m.group(1) if m else None
+
+
+def usable_checks(first: str, follow_up: str, row: dict) -> dict[str, bool]:
+    """The criteria of a usable first reply (README of the dev sets), each True or False."""
+    head = norm_fact("\n".join(first.splitlines()[:USABLE_CORE_LINES]))
+    checks = {
+        "direct": heading_code(first) in row["codes"],
+        "core": all(any(norm_fact(s) in head for s in group) for group in row["core"]),
+        "short": len(first) <= USABLE_MAX_CHARS,
+        "levels": not _LEVEL_NO_DIACRITICS.search(first),
+        "follow_up": heading_code(follow_up) in row["codes"],
+    }
+    checks["usable"] = all(checks.values())
+    return checks
 
 
 def load_sets(eval_dir: Path, own: bool = True) -> dict[str, list[dict]]:
@@ -102,15 +135,36 @@ class Acc:
         }
 
 
+def run_usable(retriever, rows: list[dict]) -> tuple[dict[str, float], list[str]]:
+    """Share of ``rows`` meeting each usable-reply criterion through the answer policy."""
+    from indexer.answer_policy import answer_follow_up, answer_question
+
+    totals: dict[str, int] = defaultdict(int)
+    misses = []
+    for row in rows:
+        first = answer_question(retriever, row["q"])
+        follow = answer_follow_up(retriever, USABLE_FOLLOW_UP, context=first.context)
+        checks = usable_checks(first.answer.text, follow.answer.text, row)
+        for name, ok in checks.items():
+            totals[name] += ok
+        if not checks["usable"]:
+            misses.append(f"[usable] {row['q']!r} fails {[k for k, v in checks.items() if not v]}")
+    return {name: n / max(len(rows), 1) for name, n in totals.items()}, misses
+
+
 def run_eval(retriever, eval_dir: Path, own: bool = True, k: int = 10, verbose: bool = False) -> dict:
-    from indexer.answer_composer import answer_question
+    from indexer.answer_policy import answer_question
 
     sets = load_sets(eval_dir, own=own)
     table: dict[str, Acc] = defaultdict(Acc)
     facts_ok = facts_n = 0
     ood_n = ood_ok = 0
     misses = []
+    usable = {}
     for name, rows in sets.items():
+        if rows and all("core" in row for row in rows):
+            usable[name], bad = run_usable(retriever, rows)
+            misses += bad if verbose else []
         for item in rows:
             variants = [(item["q"], styles(item["q"]))]
             if item.get("kind") == "procedure" and has_diacritics(item["q"]):
@@ -124,7 +178,7 @@ def run_eval(retriever, eval_dir: Path, own: bool = True, k: int = 10, verbose: 
                         misses.append(f"[ood] {q!r} → {res.hits[0].code} {res.hits[0].title[:60]}")
                     continue
                 rank = _rank(item, res.hits)
-                kind = item["kind"]
+                kind = item.get("kind", "procedure")
                 keys = [f"{kind}:ALL", f"{kind}:{name}"] + [f"{kind}:style={s}" for s in sty]
                 if sty == ["folded-copy"]:
                     keys = [f"{kind}:style=folded-copy"]
@@ -136,7 +190,7 @@ def run_eval(retriever, eval_dir: Path, own: bool = True, k: int = 10, verbose: 
                         f"[{name}] {q!r} want {item.get('codes') or item.get('sources')} rank={rank} top={got}"
                     )
                 if item.get("facts") and sty != ["folded-copy"]:
-                    ans = answer_question(retriever, q, response=res)
+                    ans = answer_question(retriever, q, response=res).answer
                     text = norm_fact(ans.text)
                     ok = all(norm_fact(f) in text for f in item["facts"])
                     facts_n += 1
@@ -149,6 +203,7 @@ def run_eval(retriever, eval_dir: Path, own: bool = True, k: int = 10, verbose: 
         "table": {key: acc.row() for key, acc in sorted(table.items())},
         "facts": {"n": facts_n, "accuracy": facts_ok / facts_n if facts_n else None},
         "out_of_domain": {"n": ood_n, "no_match_rate": ood_ok / ood_n if ood_n else None},
+        "usable": usable,
         "misses": misses,
     }
 
@@ -165,5 +220,7 @@ def print_report(rep: dict) -> None:
     o = rep["out_of_domain"]
     if o["n"]:
         print(f"out-of-domain: no_match on {o['no_match_rate']:.3f} of {o['n']} questions")
+    for name, shares in rep.get("usable", {}).items():
+        print(f"usable first replies, {name}: " + ", ".join(f"{k} {v:.3f}" for k, v in shares.items()))
     for m in rep["misses"]:
         print("  miss", m)

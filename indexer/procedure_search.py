@@ -154,6 +154,7 @@ class SearchResponse:
     ambiguous: list[SearchHit] = field(default_factory=list)
     forms: QueryForms | None = None
     elapsed_ms: float = 0.0
+    level: str | None = None  # the level the question named (or ``level=``), if any
 
     @property
     def top(self) -> SearchHit | None:
@@ -311,15 +312,24 @@ class Retriever:
         return idx[np.argsort(-scores[idx])].tolist()
 
     def search(
-        self, query: str, k: int = 10, field: str | None = None, level: str | None = None
+        self,
+        query: str,
+        k: int = 10,
+        field: str | None = None,
+        level: str | None = None,
+        notice: str | None = None,
     ) -> SearchResponse:
+        """Rank procedures and notice chunks for ``query``; ``field``/``level`` keep procedures of
+        that field or level only, ``notice`` the chunks of that notice only (a follow-up on it)."""
         t0 = time.perf_counter()
         forms = analyze_query(query)
         if not forms.folded.strip():
             return SearchResponse(query, [], True, forms=forms)
         n = len(self.docs)
         allowed = None
-        if field or level:
+        if notice:
+            allowed = np.array([d["kind"] == "notice" and d["id"] == notice for d in self.docs])
+        elif field or level:
             fz = fold(field) if field else None
             allowed = np.array(
                 [
@@ -403,7 +413,8 @@ class Retriever:
         unknown = self.unknown_share(forms.folded)
         no_match = unknown >= NO_MATCH_UNKNOWN or self._no_match(hits)
         ambiguous = self._ambiguous(hits, want_level) if hits and not no_match else []
-        return SearchResponse(query, hits, no_match, ambiguous, forms, (time.perf_counter() - t0) * 1e3)
+        elapsed = (time.perf_counter() - t0) * 1e3
+        return SearchResponse(query, hits, no_match, ambiguous, forms, elapsed, level=want_level)
 
     def _level_key(self, m: int, want: str | None, fused: dict[int, float]):
         levels = self.docs[m].get("levels") or ["khac"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from knowledge.schema import Procedure, TimeUnit
+from knowledge.importer.document_roles import is_form
+from knowledge.schema import DocumentRole, Procedure, TimeUnit
 
 CLEAN, FLAGGED, MISSING = "clean", "flagged", "missing"
 FIELDS = (
@@ -81,6 +82,10 @@ class Report:
     time_units: Counter = field(default_factory=Counter)
     fee_kinds: Counter = field(default_factory=Counter)
     flag_problems: Counter = field(default_factory=Counter)
+    roles: Counter = field(default_factory=Counter)  # document rows per role
+    with_ordinary: int = 0  # records with at least one document to submit or show in the ordinary case
+    by_situation: int = 0  # records whose dossier depends on the situation (conditional rows only)
+    with_forms_first: int = 0  # records whose first ordinary row is a form the citizen fills in
     worst: list[tuple[Procedure, list[str]]] = field(default_factory=list)
 
 
@@ -102,6 +107,16 @@ def build_report(procs: list[Procedure], worst: int = 10) -> Report:
             r.time_units[ch.time.unit.value if ch.time and ch.time.value is not None else "(no number)"] += 1
             for fee in ch.fees:
                 r.fee_kinds[fee.kind.value] += 1
+        for doc in p.documents:
+            r.roles[doc.role.value] += 1
+        ordinary = [d for d in p.documents if d.role in (DocumentRole.SUBMIT, DocumentRole.SHOW)]
+        r.with_ordinary += bool(ordinary)
+        r.by_situation += (
+            bool(p.documents)
+            and not ordinary
+            and any(d.role is DocumentRole.CONDITIONAL for d in p.documents)
+        )
+        r.with_forms_first += bool(ordinary) and is_form(ordinary[0])
         for fl in p.flags:
             r.flag_problems[
                 f"{fl.field}: {fl.problem.split(':')[0] if fl.field == 'documents' else fl.problem}"
@@ -141,6 +156,15 @@ def format_report(r: Report, worst: int = 10) -> str:
     lines.append(
         f"Core fields without any parse problem (source gaps aside): {r.core_parsed}/{r.total} = "
         f"{_pct(r.core_parsed, r.total).strip()}"
+    )
+    lines.append("")
+    with_docs = r.counts["documents"][CLEAN] + r.counts["documents"][FLAGGED]
+    lines.append(
+        "Document rows by role: " + ", ".join(f"{role.value} {r.roles[role.value]}" for role in DocumentRole)
+    )
+    lines.append(
+        f"Records with documents: {with_docs}; with an ordinary-case list: {r.with_ordinary} "
+        f"(a form first: {r.with_forms_first}); whose dossier depends on the situation: {r.by_situation}"
     )
     lines.append("")
     lines.append("Time units per channel: " + ", ".join(f"{k} {v}" for k, v in r.time_units.most_common()))

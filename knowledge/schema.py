@@ -37,7 +37,7 @@ _LEVEL_LABELS = {
     Level.XA: "Cấp xã",
     Level.HUYEN: "Cấp huyện",
     Level.TINH: "Cấp tỉnh",
-    Level.BO: "Cấp bộ",
+    Level.BO: "Cấp Bộ",
     Level.KHAC: "Cơ quan khác",
 }
 
@@ -94,6 +94,28 @@ class Channel(_Model):
     description: str = ""
 
 
+class DocumentRole(str, Enum):
+    """What a dossier row asks of the citizen, derived by the importer from the record's own
+    structure (case headers, counts, forms, leading words; ``knowledge/importer/document_roles.py``)."""
+
+    SUBMIT = "submit"  # nộp, in the ordinary case
+    SHOW = "show"  # xuất trình: shown at the desk, not kept
+    CONDITIONAL = "conditional"  # only in a stated case ("Trường hợp…", "Đối với…", a case header)
+    NOTE = "note"  # no document: a rule, an exemption, a heading ("Lưu ý")
+
+    @property
+    def label(self) -> str:
+        return _ROLE_LABELS[self]
+
+
+_ROLE_LABELS = {
+    DocumentRole.SUBMIT: "Giấy tờ phải nộp",
+    DocumentRole.SHOW: "Giấy tờ xuất trình",
+    DocumentRole.CONDITIONAL: "Trường hợp đặc biệt",
+    DocumentRole.NOTE: "Lưu ý",
+}
+
+
 class Document(_Model):
     """One item of the dossier (thành phần hồ sơ)."""
 
@@ -102,6 +124,7 @@ class Document(_Model):
     originals: int | None = Field(None, description="Số bản chính")
     copies: int | None = Field(None, description="Số bản sao")
     case: str | None = Field(None, description="Conditional case heading the item belongs to, kept verbatim")
+    role: DocumentRole = Field(DocumentRole.SUBMIT, description="nộp / xuất trình / conditional / note")
 
 
 class LegalBasis(_Model):

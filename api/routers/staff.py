@@ -102,19 +102,39 @@ def _retriever():
 
 
 def _levels_text(levels) -> str:
-    return ", ".join(getattr(lv, "label", str(lv)) for lv in levels)
+    from indexer.answer_composer import levels_text
+
+    return levels_text(levels)
 
 
 def _doc_groups(p) -> list[dict]:
-    groups: list[dict] = []
-    for n, d in enumerate(p.documents, 1):
-        case = (d.case or "").strip()
-        if not groups or groups[-1]["case"] != case:
-            groups.append({"case": case, "docs": []})
-        groups[-1]["docs"].append(
-            {"n": n, "name": d.name, "form": d.form, "originals": d.originals, "copies": d.copies}
-        )
-    return groups
+    """The dossier in the order the bot answers it (:func:`indexer.dossier.dossier`): the
+    ordinary case, situations, special cases, notes; every row of the record once."""
+    from indexer.dossier import dossier
+
+    view = dossier(p)
+    groups = [
+        ("Giấy tờ phải nộp", "submit", view.submit),
+        ("Giấy tờ xuất trình (không phải nộp)", "show", view.show),
+        *[(f"Trường hợp: {s.label}", "conditional", s.rows) for s in view.situations],
+        *[
+            (f"Trường hợp đặc biệt: {c.label}" if c.label else "Trường hợp đặc biệt", "conditional", c.rows)
+            for c in view.cases
+        ],
+        ("Lưu ý", "note", view.notes),
+    ]
+    out, n = [], 0
+    for label, role, rows in groups:
+        if not rows:
+            continue
+        docs = []
+        for d in rows:
+            n += 1
+            docs.append(
+                {"n": n, "name": d.name, "form": d.form, "originals": d.originals, "copies": d.copies}
+            )
+        out.append({"case": label, "role": role, "docs": docs})
+    return out
 
 
 def _procedure_or_404(request: Request, code: str):

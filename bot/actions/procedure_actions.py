@@ -1,14 +1,15 @@
-"""Custom actions that answer from the knowledge base.
+"""Custom actions that answer from the knowledge base, through the one answer policy
+(:mod:`indexer.answer_policy`) that ``tthc answer`` and ``tthc eval`` use too.
 
-- ``action_answer_question``: a new question → search → answer the part asked
-  (or a short summary), a numbered choice when several procedures match, or an
-  honest "I do not know" with a way to reach a person.
-- ``action_answer_detail``: a follow-up ("thế còn lệ phí?") about the procedure in
-  the ``procedure_code`` slot, or about the one a button named.
+- ``action_answer_question``: a new question → search → answer, a numbered choice between
+  different procedures, or an honest "I do not know" with a way to reach a person.
+- ``action_answer_detail``: a follow-up ("thế còn lệ phí?") about the procedure under
+  discussion, the procedures of a pending choice, the notice just quoted, or the one a
+  button named.
 - ``action_choose_option``: the citizen typed "2" after a numbered choice.
 
-Every text comes from :mod:`indexer.answer_composer` (values from the record only).
-Retrieval is CPU work, so it runs in a worker thread to keep the server responsive.
+The conversation state the policy needs (:class:`~indexer.answer_policy.Context`) lives in
+slots. Retrieval is CPU work, so it runs in a worker thread to keep the server responsive.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import logging
 import multiprocessing
 import re
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -25,16 +27,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.replies import send_answer
-from indexer.answer_composer import (
-    Answer,
-    Part,
-    compose_ambiguous,
-    compose_no_match,
-    compose_notice,
-    compose_procedure,
-    detect_part,
-)
-from indexer.procedure_search import Retriever, SearchResponse
+from indexer.answer_composer import detect_part
+from indexer.answer_policy import Context, Turn, answer_choice, answer_follow_up, answer_question
+from indexer.procedure_search import Retriever
 
 logger = logging.getLogger(__name__)
 
@@ -42,9 +37,7 @@ RETRIEVAL_ERROR = (
     "Xin lỗi, hệ thống tra cứu đang gặp sự cố nên tôi chưa trả lời được. "
     'Bạn vui lòng thử lại sau ít phút, hoặc nhắn "gặp cán bộ" để được hỗ trợ.'
 )
-ASK_WHICH_PROCEDURE = (
-    'Bạn đang hỏi về thủ tục nào? Hãy nêu tên thủ tục, ví dụ: "đăng ký khai sinh", "cấp lại căn cước".'
-)
+CONTEXT_SLOTS = ("procedure_code", "candidates", "pending_part", "notice_id")
 
 
 def _preload_retriever() -> None:
@@ -65,39 +58,41 @@ def _latest_text(tracker: Tracker) -> str:
     return (tracker.latest_message or {}).get("text") or ""
 
 
-def _asked_part(tracker: Tracker, text: str) -> Part:
-    """The part asked: a button's entity first, else what the words ask for."""
-    entity = next(tracker.get_latest_entity_values("info_type"), None)
-    if entity:
-        try:
-            return Part(entity)
-        except ValueError:
-            logger.debug("unknown info_type entity %r", entity)
-    return detect_part(text)
+def context_of(tracker: Tracker) -> Context:
+    return Context(
+        procedure_code=tracker.get_slot("procedure_code"),
+        candidates=list(tracker.get_slot("candidates") or []),
+        pending_part=tracker.get_slot("pending_part"),
+        notice_id=tracker.get_slot("notice_id"),
+    )
 
 
-def _answer_for_response(response: SearchResponse, part: Part) -> tuple[Answer, list[EventType]]:
-    """Choose between answering, asking which procedure, and saying we do not know."""
-    retriever = Retriever.load()
-    if response.no_match or not response.hits:
-        return compose_no_match(), [SlotSet("no_match", True)]
-    top = response.hits[0]
-    if top.kind == "notice":
-        notice = retriever.get_notice(top.code)
-        return compose_notice(notice, top.passage), [SlotSet("no_match", False)]
-    if len(response.ambiguous) > 1:
-        candidates = [h.code for h in response.ambiguous]
-        return compose_ambiguous(response.ambiguous), [
-            SlotSet("candidates", candidates),
-            SlotSet("pending_part", part.value),
-            SlotSet("no_match", False),
-        ]
-    procedure = retriever.get_procedure(top.code)
-    return compose_procedure(procedure, part), [
-        SlotSet("procedure_code", procedure.code),
-        SlotSet("candidates", None),
-        SlotSet("no_match", False),
+def context_events(turn: Turn) -> list[EventType]:
+    ctx = turn.context
+    return [
+        SlotSet("procedure_code", ctx.procedure_code),
+        SlotSet("candidates", ctx.candidates or None),
+        SlotSet("pending_part", ctx.pending_part),
+        SlotSet("notice_id", ctx.notice_id),
+        SlotSet("no_match", turn.no_match),
     ]
+
+
+def _asked_part(tracker: Tracker, text: str) -> str:
+    """The part asked: a button's entity first ("fee", "cases:2"), else what the words ask for."""
+    entity = next(tracker.get_latest_entity_values("info_type"), None)
+    return str(entity) if entity else detect_part(text).value
+
+
+async def _run(dispatcher: CollectingDispatcher, decide: Callable[[Retriever], Turn]) -> list[EventType]:
+    try:
+        turn = await asyncio.to_thread(lambda: decide(Retriever.load()))
+    except Exception:
+        logger.exception("retrieval failed")
+        dispatcher.utter_message(text=RETRIEVAL_ERROR)
+        return []
+    send_answer(dispatcher, turn.answer, pending_part=turn.context.pending_part)
+    return context_events(turn)
 
 
 class ActionAnswerQuestion(Action):
@@ -107,30 +102,9 @@ class ActionAnswerQuestion(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        return await answer_by_search(dispatcher, tracker)
-
-
-async def answer_by_search(
-    dispatcher: CollectingDispatcher, tracker: Tracker, if_unknown: str | None = None
-) -> list[EventType]:
-    """Search the knowledge base with the citizen's message and answer (or ask, or say we
-    do not know). Also the fallback of the follow-up and choice actions when there is no
-    current procedure or choice: the message then most likely names its procedure; if it
-    does not, ``if_unknown`` is said instead of the general "I do not know"."""
-    text = _latest_text(tracker)
-    part = _asked_part(tracker, text)
-    try:
-        response = await asyncio.to_thread(lambda: Retriever.load().search(text, 5))
-        if if_unknown and (response.no_match or not response.hits):
-            dispatcher.utter_message(text=if_unknown)
-            return []
-        answer, events = _answer_for_response(response, part)
-    except Exception:
-        logger.exception("retrieval failed for a question")
-        dispatcher.utter_message(text=RETRIEVAL_ERROR)
-        return []
-    send_answer(dispatcher, answer, pending_part=part.value)
-    return events
+        text = _latest_text(tracker)
+        part, context = _asked_part(tracker, text), context_of(tracker)
+        return await _run(dispatcher, lambda r: answer_question(r, text, part=part, context=context))
 
 
 class ActionAnswerDetail(Action):
@@ -141,20 +115,11 @@ class ActionAnswerDetail(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         text = _latest_text(tracker)
-        code = next(tracker.get_latest_entity_values("procedure_code"), None) or tracker.get_slot(
-            "procedure_code"
+        code = next(tracker.get_latest_entity_values("procedure_code"), None)
+        part, context = _asked_part(tracker, text), context_of(tracker)
+        return await _run(
+            dispatcher, lambda r: answer_follow_up(r, text, part=part, context=context, code=code)
         )
-        part = _asked_part(tracker, text)
-        try:
-            procedure = Retriever.load().get_procedure(code) if code else None
-        except Exception:
-            logger.exception("retriever unavailable")
-            dispatcher.utter_message(text=RETRIEVAL_ERROR)
-            return []
-        if procedure is None:  # no procedure under discussion: the question may name one
-            return await answer_by_search(dispatcher, tracker, if_unknown=ASK_WHICH_PROCEDURE)
-        send_answer(dispatcher, compose_procedure(procedure, part))
-        return [SlotSet("procedure_code", procedure.code), SlotSet("candidates", None)]
 
 
 _ORDINALS = {
@@ -196,19 +161,10 @@ class ActionChooseOption(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        candidates = tracker.get_slot("candidates") or []
-        if not candidates:  # nothing was offered: "... cảng cá loại 3" is a question, not a choice
-            return await answer_by_search(dispatcher, tracker)
-        index = chosen_index(_latest_text(tracker), len(candidates))
-        if index is None or not 1 <= index <= len(candidates):
-            dispatcher.utter_message(
-                text="Tôi chưa rõ bạn chọn mục nào. Hãy gõ số thứ tự trong danh sách, hoặc nêu tên thủ tục."
-            )
-            return []
-        part = tracker.get_slot("pending_part") or Part.SUMMARY.value
-        procedure = Retriever.load().get_procedure(candidates[index - 1])
-        if procedure is None:
-            dispatcher.utter_message(text=ASK_WHICH_PROCEDURE)
-            return []
-        send_answer(dispatcher, compose_procedure(procedure, part))
-        return [SlotSet("procedure_code", procedure.code), SlotSet("candidates", None)]
+        text = _latest_text(tracker)
+        context = context_of(tracker)
+        if not context.candidates:  # nothing was offered: "... cảng cá loại 3" is a question, not a choice
+            part = _asked_part(tracker, text)
+            return await _run(dispatcher, lambda r: answer_question(r, text, part=part, context=context))
+        index = chosen_index(text, len(context.candidates))
+        return await _run(dispatcher, lambda r: answer_choice(r, index, context))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from knowledge.importer import bqp, dvc_chatbot, notices, portal_api
 from knowledge.importer.common import dump_yaml, norm_title, slug, write_text
+from knowledge.importer.document_roles import assign_roles
 from knowledge.schema import Notice, Procedure
 from knowledge.store import NOTICES, PROCEDURES, render_notice
 
@@ -59,6 +60,9 @@ def procedure_yaml(p: Procedure) -> str:
     for ch, out in zip(p.channels, data.get("channels", []), strict=True):
         if ch.time is not None and "time" in out:
             out["time"] = {"value": ch.time.value, "unit": ch.time.unit.value, "text": ch.time.text}
+    # so is every row's role, the ordinary one (submit) included
+    for doc, out in zip(p.documents, data.get("documents", []), strict=True):
+        out["role"] = doc.role.value
     return dump_yaml(data)
 
 
@@ -93,6 +97,8 @@ def run(
 
     procs = [p for _, p in by_code.values()]
     link_same_as(procs)
+    for p in procs:
+        p.documents = assign_roles(p.documents, p.title)
 
     written: set[Path] = set()
     proc_dir = knowledge_dir / PROCEDURES

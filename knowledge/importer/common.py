@@ -200,10 +200,15 @@ def norm_title(title: str) -> str:
     return re.sub(r"\s+", " ", t).strip()
 
 
-def slug(text: str) -> str:
+def fold_text(text: str) -> str:
+    """Lower case without diacritics ("Đăng ký" → "dang ky"), spaces collapsed."""
     t = unicodedata.normalize("NFD", nfc(text).lower().replace("đ", "d"))
     t = "".join(c for c in t if unicodedata.category(c) != "Mn")
-    return re.sub(r"[^a-z0-9]+", "-", t).strip("-")
+    return re.sub(r"\s+", " ", t).strip()
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", fold_text(text)).strip("-")
 
 
 # --- YAML ------------------------------------------------------------------------

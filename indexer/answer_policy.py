@@ -1,0 +1,300 @@
+"""The one answer policy: what a citizen gets for a message, given the conversation so far.
+
+Used by the bot's actions, ``tthc answer``, ``tthc eval`` and the staff page, so that what is
+measured is what citizens get. It decides, never writes text (:mod:`indexer.answer_composer`
+does):
+
+- **answer or say we do not know** — the best hit is answered; other procedures that scored
+  almost as well are named under the answer, one tap away (a citizen gets an answer, and sees
+  what was answered and what else it could be); no good hit → "no data";
+- **which level** — the same procedure published at several levels (``same_as``) is answered
+  for the level a citizen uses (commune first, or the level the question names), with one line
+  on where else it is done. The citizen is asked only when the levels differ in what they must
+  bring, pay or wait, and the choice says how they differ;
+- **follow-ups never fall through** — a detail question ("lệ phí?", "mất bao lâu?") is about the
+  procedure under discussion, or, while a choice is pending, about the offered procedures (one
+  line each); a follow-up after a notice is looked up in that notice; a message that names
+  another procedure changes the topic.
+
+The conversation state is a :class:`Context`; the bot keeps it in slots.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from indexer.answer_composer import (
+    Answer,
+    LevelNote,
+    Part,
+    add_alternatives,
+    compare_lines,
+    compose_choice,
+    compose_no_match,
+    compose_notice,
+    compose_procedure,
+    detect_part,
+    fee_lines,
+    levels_text,
+    parse_part,
+    time_lines,
+)
+from indexer.build import title_core
+from indexer.procedure_search import LEVEL_ORDER, Retriever, SearchHit, SearchResponse
+from indexer.query import fold, syllables
+
+# a follow-up names another procedure when it covers this share of that procedure's title
+NEW_TOPIC_TITLE_COVERAGE = 0.75
+ASK_WHICH_PROCEDURE = (
+    'Bạn đang hỏi về thủ tục nào? Hãy nêu tên thủ tục, ví dụ: "đăng ký khai sinh", "cấp lại căn cước".'
+)
+ASK_WHICH_CHOICE = "Tôi chưa rõ bạn chọn mục nào. Hãy gõ số thứ tự trong danh sách, hoặc nêu tên thủ tục."
+
+
+@dataclass
+class Context:
+    """What a follow-up refers to: the procedure or notice under discussion, or the
+    procedures offered in a pending choice (and the part asked before choosing)."""
+
+    procedure_code: str | None = None
+    candidates: list[str] = field(default_factory=list)
+    pending_part: str | None = None
+    notice_id: str | None = None
+
+
+@dataclass
+class Turn:
+    answer: Answer
+    context: Context
+    no_match: bool = False
+
+
+# --------------------------------------------------------------------------- levels
+
+
+def variants(retriever: Retriever, p) -> list:
+    """``p`` and the same procedure at other levels, citizen-facing level first."""
+    found = [p] + [o for code in p.same_as if (o := retriever.get_procedure(code)) is not None]
+    return sorted(found, key=lambda v: min((LEVEL_ORDER.get(lv.value, 5) for lv in v.levels), default=5))
+
+
+def _fees_stated(p) -> dict[str, tuple]:
+    """Per channel, the fees the record states: amounts, or free when it says "Miễn phí"
+    ("Chưa quy định" is no statement)."""
+    out = {}
+    for c in p.channels:
+        values = []
+        for f in c.fees:
+            if f.kind.value == "amount":
+                values.append(f.amount_vnd)
+            elif f.kind.value == "free" and fold(f.text or "mien phi").startswith(("mien phi", "0")):
+                values.append(0)
+            else:
+                break
+        else:
+            if values:
+                out[c.kind.value] = tuple(sorted(values))
+    return out
+
+
+def differences(chosen, other) -> list[str]:
+    """How ``other`` differs from ``chosen`` in what a citizen pays or waits ([] = the same).
+    Only values both records state are compared: an unknown unit or a missing fee is no
+    difference. The dossier is one legal list at every level; its wording differs between
+    publications, so comparing it word for word would invent differences."""
+    out = []
+    level = levels_text(other.levels) or "cơ quan khác"
+    known = [t for t in time_lines(other) if "«" not in t and "không ghi" not in t]
+    if known and set(known) != set(time_lines(chosen)):
+        out.append(f"{level}: thời hạn {'; '.join(known)}")
+    mine, theirs = _fees_stated(chosen), _fees_stated(other)
+    if any(mine[kind] != theirs[kind] for kind in mine.keys() & theirs.keys()):
+        out.append(f"{level}: lệ phí {'; '.join(fee_lines(other))}")
+    return out
+
+
+def level_note(retriever: Retriever, p) -> LevelNote:
+    others = [v for v in variants(retriever, p) if v.code != p.code]
+    return LevelNote(others=others, differences=[d for o in others for d in differences(p, o)])
+
+
+def answer_procedure(retriever: Retriever, p, part: Part | str, context: Context | None = None) -> Turn:
+    """Answer one part of ``p`` (the level was chosen already). When the answer numbers
+    situations to pick from, typing the number picks one."""
+    ans = compose_procedure(p, part, levels=level_note(retriever, p))
+    ctx = replace(
+        context or Context(), procedure_code=p.code, candidates=ans.choices, pending_part=None, notice_id=None
+    )
+    return Turn(ans, ctx)
+
+
+# --------------------------------------------------------------------------- new questions
+
+
+def _representatives(retriever: Retriever, hits: Sequence[SearchHit]) -> list:
+    """One record per procedure among ``hits`` (the first hit of each same-as group: the
+    retriever already put the citizen's level first)."""
+    seen: set[str] = set()
+    out = []
+    for h in hits:
+        p = retriever.get_procedure(h.code)
+        if p is None:
+            continue
+        group = {p.code, *p.same_as}
+        if seen & group:
+            continue
+        seen |= group
+        out.append(p)
+    return out
+
+
+def decide(
+    retriever: Retriever, response: SearchResponse, part: Part | str, context: Context | None = None
+) -> Turn:
+    """Answer a searched question: a notice, one procedure, a choice, or no match."""
+    context = context or Context()
+    if response.no_match or not response.hits:
+        return Turn(compose_no_match(), replace(context, candidates=[]), no_match=True)
+    top = response.hits[0]
+    if top.kind == "notice":
+        notice = retriever.get_notice(top.code)
+        quote = "\n…\n".join(top.passages) if top.passages else top.passage
+        return Turn(compose_notice(notice, quote), Context(notice_id=notice.id))
+    chosen = retriever.get_procedure(top.code)
+    offered = _representatives(retriever, response.ambiguous) if response.ambiguous else []
+    alternatives = [p for p in offered if p.code != chosen.code and p.code not in chosen.same_as]
+    note = level_note(retriever, chosen)
+    if note.differences and not response.level:
+        # the levels differ in what the citizen brings, pays or waits: ask, saying how
+        options = [chosen, *note.others]
+        ans = compose_choice(options, notes=[_variant_note(v) for v in options])
+        ans.text = ans.text.replace(
+            "Có vài thủ tục gần giống, bạn muốn hỏi thủ tục nào?",
+            "Thủ tục này làm ở nhiều cấp và mỗi cấp khác nhau. Bạn làm ở đâu?",
+        )
+        return Turn(ans, Context(candidates=ans.choices, pending_part=parse_part(part)[0].value))
+    turn = answer_procedure(retriever, chosen, part)
+    if alternatives:
+        # other procedures scored almost as well: answer the best, the others one tap away
+        add_alternatives(turn.answer, alternatives)
+    return turn
+
+
+def _variant_note(p) -> str:
+    bits = [levels_text(p.levels) or "cơ quan khác"]
+    if time_lines(p):
+        bits.append("thời hạn " + "; ".join(time_lines(p)))
+    if fee_lines(p):
+        bits.append("lệ phí " + "; ".join(fee_lines(p)))
+    return ", ".join(bits)
+
+
+def answer_question(
+    retriever: Retriever,
+    question: str,
+    *,
+    part: Part | str | None = None,
+    context: Context | None = None,
+    response: SearchResponse | None = None,
+    k: int = 5,
+) -> Turn:
+    """A new question (or one whose intent is unclear): search and :func:`decide`. After a
+    notice, a question that names nothing new is looked up in that notice."""
+    context = context or Context()
+    part = part or detect_part(question)
+    response = response or retriever.search(question, k=k)
+    if context.notice_id and not names_new_topic(retriever, question, response, context):
+        in_notice = retriever.search(question, k=1, notice=context.notice_id)
+        if in_notice.hits:
+            in_notice.no_match = False
+            return decide(retriever, in_notice, part, context)
+    return decide(retriever, response, part, context)
+
+
+def names_new_topic(retriever: Retriever, question: str, response: SearchResponse, context: Context) -> bool:
+    """The message names a procedure or notice other than the one under discussion: its best
+    hit is confident and the message covers most of that procedure's title ("thế còn đăng ký
+    kết hôn?"), or the best hit is another notice."""
+    if response.no_match or not response.hits:
+        return False
+    top = response.hits[0]
+    if top.kind == "notice":
+        return top.code != context.notice_id
+    current = {c.partition("|")[0] for c in context.candidates}
+    if context.procedure_code:
+        p = retriever.get_procedure(context.procedure_code)
+        current |= {context.procedure_code, *(p.same_as if p else [])}
+    if top.code in current:
+        return False
+    title = set(syllables(title_core(top.title)))
+    asked = set(syllables(fold(question)))
+    return (
+        bool(title)
+        and len(title & asked) >= 2
+        and len(title & asked) / len(title) >= NEW_TOPIC_TITLE_COVERAGE
+    )
+
+
+# --------------------------------------------------------------------------- follow-ups
+
+
+def answer_follow_up(
+    retriever: Retriever,
+    question: str,
+    *,
+    part: Part | str | None = None,
+    context: Context | None = None,
+    code: str | None = None,
+) -> Turn:
+    """A detail question ("lệ phí?", a button): about ``code`` when a button named one, else
+    about what the conversation is on (see module doc)."""
+    context = context or Context()
+    part = part or detect_part(question)
+    if code:
+        p = retriever.get_procedure(code)
+        if p is not None:
+            return answer_procedure(retriever, p, part, context)
+    if context.candidates or context.procedure_code or context.notice_id:
+        response = retriever.search(question, k=5)
+        if names_new_topic(retriever, question, response, context):
+            return decide(retriever, response, part, context)
+    if len({c.partition("|")[0] for c in context.candidates}) > 1:
+        return _about_pending_choice(retriever, part, context)
+    if context.procedure_code:
+        p = retriever.get_procedure(context.procedure_code)
+        if p is not None:
+            return answer_procedure(retriever, p, part, context)
+    if context.notice_id:
+        return answer_question(retriever, question, part=part, context=context)
+    turn = answer_question(retriever, question, part=part, context=context)
+    if turn.no_match:  # nothing under discussion and the message names nothing
+        turn.answer = Answer(text=ASK_WHICH_PROCEDURE, kind="ask")
+    return turn
+
+
+def _about_pending_choice(retriever: Retriever, part: Part | str, context: Context) -> Turn:
+    """ "mất bao lâu?" while a choice is pending: one line per offered procedure; the choice stays."""
+    codes = [c.partition("|")[0] for c in context.candidates]
+    offered = [p for code in codes if (p := retriever.get_procedure(code)) is not None]
+    asked = parse_part(part)[0]
+    if asked in (Part.TIME, Part.FEE, Part.AGENCY):
+        ans = compare_lines(offered, asked)
+    else:
+        ans = compose_choice(offered)
+        ans.text = ans.text.replace(
+            "Có vài thủ tục gần giống, bạn muốn hỏi thủ tục nào?",
+            f"Bạn chọn thủ tục trước, tôi sẽ trả lời phần «{asked.label.lower()}» của thủ tục đó:",
+        )
+    return Turn(ans, replace(context, pending_part=asked.value))
+
+
+def answer_choice(retriever: Retriever, index: int | None, context: Context) -> Turn:
+    """The citizen picked item ``index`` (1-based) of the pending choice."""
+    if index is None or not 1 <= index <= len(context.candidates):
+        return Turn(Answer(text=ASK_WHICH_CHOICE, kind="ask"), context)
+    code, _, part = context.candidates[index - 1].partition("|")
+    p = retriever.get_procedure(code)
+    if p is None:
+        return Turn(Answer(text=ASK_WHICH_PROCEDURE, kind="ask"), Context())
+    return answer_procedure(retriever, p, part or context.pending_part or Part.SUMMARY, Context())
