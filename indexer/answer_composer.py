@@ -58,7 +58,7 @@ _PART_LABELS = {
     Part.FEE: "Phí, lệ phí",
     Part.AGENCY: "Nơi nộp hồ sơ",
     Part.CHANNELS: "Cách thức nộp",
-    Part.STEPS: "Các bước thực hiện",
+    Part.STEPS: "Trình tự thực hiện",
     Part.FORMS: "Mẫu đơn, tờ khai",
     Part.CONDITIONS: "Yêu cầu, điều kiện",
     Part.LEGAL: "Căn cứ pháp lý",

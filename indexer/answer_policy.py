@@ -267,10 +267,11 @@ def answer_follow_up(
             return answer_procedure(retriever, p, part, context)
     if context.notice_id:
         return answer_question(retriever, question, part=part, context=context)
-    turn = answer_question(retriever, question, part=part, context=context)
-    if turn.no_match:  # nothing under discussion and the message names nothing
-        turn.answer = Answer(text=ASK_WHICH_PROCEDURE, kind="ask")
-    return turn
+    response = retriever.search(question, k=5)
+    if names_new_topic(retriever, question, response, context):
+        return decide(retriever, response, part, context)
+    # nothing under discussion and the message names no procedure ("thế còn lệ phí?")
+    return Turn(Answer(text=ASK_WHICH_PROCEDURE, kind="ask"), context)
 
 
 def _about_pending_choice(retriever: Retriever, part: Part | str, context: Context) -> Turn:

@@ -26,7 +26,7 @@ SHORT_NAME_CHARS = 150
 
 # "Mẫu DC02", "mẫu CT01", "Mẫu số 18", "mẫu TK01a", "(mẫu ĐKX10/79", "Mẫu 02", tax forms "02/QTT-TNCN"
 _FORM_CODE = re.compile(
-    r"\b[Mm]ẫu\s+(?:số\s+)?((?:[A-ZĐ]{1,5}\s?)?\d{1,3}[a-z]?(?:/[A-ZĐ][A-ZĐ0-9\-]*)?)(?![\w/])"
+    r"\b[Mm]ẫu\s+(?:số\s+)?((?:[A-ZĐ]{1,5}[\s-]?)?\d{1,3}[a-z]?(?:/[A-ZĐ][A-ZĐ0-9\-]*)?)(?![\w/])"
     r"|\b(\d{2}/[A-ZĐ]{2,}(?:-[A-ZĐ]{2,})+)\b"
 )
 _BULLET = re.compile(r"^(?:[\s\-+*•–—]+|\(?[ivx]+\)\s*|\(?\d+(?:\.\d+)*\)\s*|[a-zđ]\)\s*)+", re.IGNORECASE)

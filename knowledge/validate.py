@@ -35,6 +35,9 @@ def validate_dir(knowledge_dir: Path) -> tuple[list[str], int, int]:
         if not isinstance(data, dict):
             errors.append(f"{rel}: (record): not a mapping")
             continue
+        for i, doc in enumerate(data.get("documents") or []):
+            if isinstance(doc, dict) and "role" not in doc:
+                errors.append(f"{rel}: documents.{i}.role: missing (submit, show, conditional or note)")
         try:
             p = Procedure.model_validate(data)
         except ValidationError as exc:

@@ -3,7 +3,7 @@
 (function () {
   "use strict";
   var RECENT = "tthc-staff-recent", PINNED = "tthc-staff-pinned", MAX_RECENT = 12;
-  var LEVELS = { xa: "Cấp xã", huyen: "Cấp huyện", tinh: "Cấp tỉnh", bo: "Cấp bộ", khac: "Cơ quan khác" };
+  var LEVELS = { xa: "Cấp xã", huyen: "Cấp huyện", tinh: "Cấp tỉnh", bo: "Cấp Bộ", khac: "Cơ quan khác" };
 
   function load(key) {
     try { var v = JSON.parse(localStorage.getItem(key) || "[]"); return Array.isArray(v) ? v : []; }

@@ -53,6 +53,12 @@ def link_same_as(procs: list[Procedure]) -> None:
             p.same_as = [c for c in codes if c != p.code]
 
 
+def finish(p: Procedure) -> Procedure:
+    """What every source's record gets after parsing: each dossier row's role, in reading order."""
+    p.documents = assign_roles(p.documents, p.title)
+    return p
+
+
 def procedure_yaml(p: Procedure) -> str:
     data = p.model_dump(mode="json", exclude_defaults=True)
     data = {"code": p.code, "title": p.title, **data}
@@ -98,7 +104,7 @@ def run(
     procs = [p for _, p in by_code.values()]
     link_same_as(procs)
     for p in procs:
-        p.documents = assign_roles(p.documents, p.title)
+        finish(p)
 
     written: set[Path] = set()
     proc_dir = knowledge_dir / PROCEDURES

@@ -103,6 +103,7 @@ _NOTE_LEAD = (
     "ho so ",
     "ban chup cac giay to",
     "vi du",
+    "so luong ho so",
 )
 # a form the citizen fills in
 _FORM_LEAD = (
@@ -191,9 +192,10 @@ def row_role(doc: Document, kind: int, title: str = "") -> DocumentRole:
         return DocumentRole.CONDITIONAL
     if _starts(lead, _COND_LEAD) or _CONDITION_IN_PARENS.search(fold_text(doc.name)[:300]):
         return DocumentRole.CONDITIONAL
-    condition = _CONDITION_IN_CLAUSE.search(first_clause(doc.name))
-    # "người đại diện hợp pháp" is no condition in "Cấp thẻ căn cước cho người dưới 14 tuổi"
-    if condition and condition.group(0) not in title and not is_form(doc):
+    conditions = [m.group(0) for m in _CONDITION_IN_CLAUSE.finditer(first_clause(doc.name))]
+    # "người đại diện hợp pháp của người dưới 14 tuổi" is no condition in "Cấp thẻ căn cước cho
+    # người dưới 14 tuổi": a condition the title names holds for every applicant
+    if conditions and not any(c in title for c in conditions) and not is_form(doc):
         return DocumentRole.CONDITIONAL
     if kind == _Kind.SHOW or lead.startswith("xuat trinh"):
         return DocumentRole.SHOW
@@ -212,14 +214,10 @@ def folded_title(title: str) -> str:
 def assign_roles(documents: list[Document], title: str) -> list[Document]:
     """The same rows with a role each, in the order a citizen reads them (see module doc)."""
     tl = folded_title(title)
-    # a case header's rows are read together even where the crawl split them apart
-    case_at: dict[str | None, int] = {}
-    for i, doc in enumerate(documents):
-        case_at.setdefault(doc.case, 0 if doc.case is None else i + 1)
-    kinds = {case: header_kind(case, tl) for case in case_at}
+    kinds = {doc.case: header_kind(doc.case, tl) for doc in documents}
     roles = [row_role(doc, kinds[doc.case], tl) for doc in documents]
     situations = {
-        doc.case for doc, kind in zip(documents, roles, strict=True) if kind is DocumentRole.CONDITIONAL
+        doc.case for doc, role in zip(documents, roles, strict=True) if role is DocumentRole.CONDITIONAL
     }
     ordinary = any(role in (DocumentRole.SUBMIT, DocumentRole.SHOW) for role in roles)
     if not ordinary and len(situations) == 1 and kinds[next(iter(situations))] == _Kind.CASE:
@@ -227,9 +225,14 @@ def assign_roles(documents: list[Document], title: str) -> list[Document]:
         # cấp thẻ căn cước…" for the electronic identity)
         kinds[next(iter(situations))] = _Kind.MAIN
         roles = [row_role(doc, kinds[doc.case], tl) for doc in documents]
+    # within a role, a case header's rows are read together even where the crawl split them
+    # apart, in the order the headers first appear (so sorting again changes nothing)
+    case_at: dict[tuple[DocumentRole, str | None], int] = {}
+    for i, (doc, role) in enumerate(zip(documents, roles, strict=True)):
+        case_at.setdefault((role, doc.case), 0 if doc.case is None else i + 1)
     rows = []
     for i, (doc, role) in enumerate(zip(documents, roles, strict=True)):
         form_first = 0 if role in (DocumentRole.SUBMIT, DocumentRole.CONDITIONAL) and is_form(doc) else 1
-        key = (_ROLE_RANK[role], case_at[doc.case], form_first, i)
+        key = (_ROLE_RANK[role], case_at[(role, doc.case)], form_first, i)
         rows.append((key, doc.model_copy(update={"role": role})))
     return [doc for _, doc in sorted(rows, key=lambda r: r[0])]

@@ -7,11 +7,13 @@ import re
 
 import pytest
 
-from indexer.answer_composer import Part, compose_notice, compose_procedure, detect_part
+from indexer.answer_composer import Part, compose_notice, compose_procedure, detect_part, parse_part
+from indexer.dossier import dossier
 from knowledge.schema import (
     Channel,
     ChannelKind,
     Document,
+    DocumentRole,
     Fee,
     FeeKind,
     LegalBasis,
@@ -39,7 +41,11 @@ def _proc() -> Procedure:
         ],
         steps=["- Nộp hồ sơ", "- Nhận kết quả"],
         documents=[Document(name="Tờ khai đăng ký khai sinh", form="Mẫu TK-01", originals=1),
-                   Document(name="Giấy chứng sinh", copies=2)],
+                   Document(name="Giấy chứng sinh", copies=2),
+                   Document(name="Hộ chiếu hoặc thẻ căn cước", originals=1, role=DocumentRole.SHOW),
+                   Document(name="Trường hợp ủy quyền: văn bản ủy quyền", originals=1,
+                            role=DocumentRole.CONDITIONAL),
+                   Document(name="Lưu ý: người tiếp nhận kiểm tra hồ sơ", originals=0, role=DocumentRole.NOTE)],
         legal_bases=[LegalBasis(number="123/2015/NĐ-CP", title="Nghị định")],
         source_url="https://dichvucong.gov.vn/x",
         source_dataset="test",
@@ -63,6 +69,9 @@ def _proc() -> Procedure:
         ("mẫu tờ khai khai sinh", Part.FORMS),
         ("trình tự thực hiện thế nào", Part.STEPS),
         ("đăng ký khai sinh", Part.SUMMARY),
+        ("các trường hợp đặc biệt thì sao", Part.CASES),
+        ("có lưu ý gì không", Part.NOTES),
+        ("khi nào xong", Part.TIME),
     ],
 )
 def test_detect_part(q, part):
@@ -79,35 +88,79 @@ def _digits(text: str) -> set[str]:
 def test_composer_never_outputs_a_number_absent_from_the_record(part):
     p = _proc()
     ans = compose_procedure(p, part)
-    record = p.model_dump_json()
+    from tthc.settings import get_settings
+
+    record = p.model_dump_json() + get_settings().office_contact  # where to confirm a missing value
     body = ans.text
-    # list numbering and the document count are derived, not facts
+    # list numbering and counts of the record's own rows are derived, not facts
     body = re.sub(r"(?m)^\d+\. ", "", body)
-    allowed_derived = {str(len(p.documents))} if part == Part.SUMMARY else set()
+    view = dossier(p)
+    allowed_derived = {str(n) for n in (len(p.documents), view.case_count(), len(view.notes))}
     for num in _digits(body) - allowed_derived:
         assert num.replace(",", ".") in record or num in record, (part, num, ans.text)
     assert "1.001193" in ans.text and "https://dichvucong.gov.vn/x" in ans.text
     assert ans.citations[0].code == "1.001193"
 
 
-def test_unknown_unit_is_said():
+def test_unknown_unit_is_said_with_where_to_confirm():
     ans = compose_procedure(_proc(), Part.TIME)
-    assert "1 (không rõ đơn vị)" in ans.text
-    assert "3 ngày làm việc" in ans.text
+    assert "«1» (hồ sơ thủ tục không ghi đơn vị" in ans.text
+    assert "3 ngày làm việc (trực tiếp)" in ans.text
+    assert "nơi nộp hồ sơ" in ans.text and "https://dichvucong.gov.vn/x" in ans.text
 
 
-def test_fee_and_documents_values():
+def test_same_value_on_every_channel_is_said_once():
+    p = _proc()
+    p.channels[1].time = ProcessingTime(value=3, unit=TimeUnit.WORKING_DAY)
+    p.channels.append(p.channels[0].model_copy())  # a repeated channel row
+    ans = compose_procedure(p, Part.TIME)
+    assert ans.items == ["3 ngày làm việc"]
+    assert compose_procedure(p, Part.CHANNELS).items == ["Trực tiếp", "Trực tuyến"]
+
+
+def test_first_reply_lists_the_ordinary_case_and_offers_the_rest():
     assert "8.000 đồng" in compose_procedure(_proc(), Part.FEE).text
     docs = compose_procedure(_proc(), "documents")
-    assert docs.items[0].startswith("Tờ khai đăng ký khai sinh (1 bản chính)")
-    assert "1. Tờ khai" in docs.text and "2. Giấy chứng sinh (2 bản sao)" in docs.text
+    assert docs.items == [
+        "Tờ khai đăng ký khai sinh — mẫu TK-01",
+        "Giấy chứng sinh (2 bản sao)",
+        "Hộ chiếu hoặc thẻ căn cước",
+    ]
+    assert "1. Tờ khai" in docs.text and "3. Hộ chiếu hoặc thẻ căn cước" in docs.text
+    assert "ủy quyền" not in docs.text and "người tiếp nhận" not in docs.text
+    payloads = [b.payload for b in docs.buttons]
+    assert "1.001193|cases" in payloads and "1.001193|notes" in payloads
+    assert "văn bản ủy quyền" in compose_procedure(_proc(), Part.CASES).text
+    assert "người tiếp nhận" in compose_procedure(_proc(), Part.NOTES).text
+
+
+def test_every_row_is_shown_somewhere():
+    """First reply + special cases + notes = every row of the record."""
+    p = _proc()
+    shown = " ".join(compose_procedure(p, part).text for part in (Part.DOCUMENTS, Part.CASES, Part.NOTES))
+    for d in p.documents:
+        assert d.name.split(":")[-1].strip() in shown, d.name
+
+
+def test_levels_are_written_with_diacritics():
+    p = _proc()
+    p.levels = [Level.XA, Level.TINH, Level.BO]
+    text = compose_procedure(p, Part.SUMMARY).text
+    assert "cấp xã, cấp tỉnh, cấp Bộ" in text
+    assert not re.search(r"cấp (xa|tinh|bo)\b", text)
+
+
+def test_parse_part():
+    assert parse_part("cases:2") == (Part.CASES, "2")
+    assert parse_part("steps:all") == (Part.STEPS, "all")
+    assert parse_part("nonsense") == (Part.SUMMARY, None)
 
 
 def test_missing_field_is_said_not_invented():
     p = _proc()
     p.conditions = ""
     ans = compose_procedure(p, Part.CONDITIONS)
-    assert "không ghi thông tin" in ans.text
+    assert "Hồ sơ thủ tục không ghi yêu cầu, điều kiện nào" in ans.text and "Bộ phận Một cửa" in ans.text
 
 
 def test_notice_answer_quotes_and_cites():

@@ -1,0 +1,108 @@
+"""The answer policy (``indexer/answer_policy.py``) on the real index: what a citizen gets for
+a first question and its follow-ups. Expected values come from the records."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from indexer.answer_composer import Part
+from indexer.answer_policy import Context, answer_choice, answer_follow_up, answer_question, differences
+from indexer.evaluate import USABLE_MAX_CHARS, heading_code
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def real():
+    from indexer.procedure_search import Retriever
+
+    try:
+        return Retriever.load()
+    except FileNotFoundError:
+        pytest.skip("no index: run `tthc model prepare && tthc index`")
+
+
+def test_documents_first_reply_is_short_and_names_the_ordinary_case(real):
+    turn = answer_question(real, "Đăng ký khai sinh cần giấy tờ gì?")
+    text = turn.answer.text
+    head = "\n".join(text.splitlines()[:12]).lower()
+    assert heading_code(text) == "1.001193" and len(text) <= USABLE_MAX_CHARS
+    assert "tờ khai đăng ký khai sinh" in head and "giấy chứng sinh" in head
+    assert "người tiếp nhận" not in text.lower(), "notes stay behind their button"
+    assert {"1.001193|cases", "1.001193|notes"} <= {b.payload for b in turn.answer.buttons}
+    assert turn.context.procedure_code == "1.001193"
+
+
+def test_one_procedure_at_several_levels_is_answered_for_the_commune(real):
+    turn = answer_question(real, "lam lai cccd bi mat can gi")
+    text = turn.answer.text
+    assert turn.answer.kind == "procedure" and heading_code(text) == "1.014064", text
+    assert "cấp xã" in text.splitlines()[0]
+    p = real.get_procedure("1.014064")
+    for other in p.same_as:
+        assert other in text, "one line says where else it is done"
+    assert not re.search(r"cấp (xa|tinh|bo)\b", text)
+
+
+def test_levels_that_differ_are_asked_saying_how():
+    from knowledge.schema import Channel, ChannelKind, Level, ProcessingTime, Procedure, TimeUnit
+
+    def proc(code, level, days):
+        time = ProcessingTime(value=days, unit=TimeUnit.WORKING_DAY)
+        return Procedure(code=code, title="X", levels=[level], channels=[Channel(kind=ChannelKind.TRUC_TIEP, time=time)],
+                         source_dataset="t", imported_at="2026-11-27")  # fmt: skip
+
+    assert differences(proc("a", Level.XA, 5), proc("b", Level.TINH, 5)) == []
+    assert differences(proc("a", Level.XA, 5), proc("b", Level.TINH, 7)) == [
+        "cấp tỉnh: thời hạn 7 ngày làm việc"
+    ]
+
+
+def test_a_detail_question_while_a_choice_is_pending_stays_on_the_offer(real):
+    offered = ["3.000333", "3.000335", "3.000330"]
+    context = Context(candidates=offered, pending_part="steps")
+    turn = answer_follow_up(real, "bao lâu thì có", context=context)
+    assert all(code in turn.answer.text for code in offered)
+    assert "Thời hạn" in turn.answer.text and turn.context.candidates == offered
+    chosen = answer_choice(real, 2, turn.context)
+    assert heading_code(chosen.answer.text) == "3.000335" and chosen.answer.part == Part.TIME.value
+
+
+def test_follow_ups_after_an_answer_stay_on_the_procedure(real):
+    first = answer_question(real, "lam lai cccd bi mat can gi")
+    for question, label in (("lệ phí bao nhiêu?", "Phí, lệ phí"), ("mấy ngày thì xong", "Thời hạn")):
+        turn = answer_follow_up(real, question, context=first.context)
+        assert heading_code(turn.answer.text) == "1.014064" and turn.answer.text.startswith(label), (
+            turn.answer.text
+        )
+
+
+def test_a_follow_up_naming_another_procedure_changes_the_topic(real):
+    first = answer_question(real, "đăng ký khai sinh cần giấy tờ gì")
+    turn = answer_follow_up(real, "thế còn đăng ký kết hôn?", context=first.context)
+    assert heading_code(turn.answer.text) == "1.000894"
+
+
+def test_a_follow_up_on_a_notice_stays_on_the_notice(real):
+    first = answer_question(real, "Năm 2016 chỉ số cải cách hành chính của Tây Ninh xếp thứ mấy?")
+    notice = first.context.notice_id
+    assert notice and first.answer.kind == "notice"
+    turn = answer_follow_up(real, "đạt bao nhiêu phần trăm", context=first.context)
+    assert turn.answer.kind == "notice" and f"{notice}.txt" in turn.answer.text
+    assert "%" in turn.answer.text
+
+
+def test_situations_are_picked_by_number(real):
+    first = answer_question(real, "đăng ký thường trú cần giấy tờ gì")
+    assert heading_code(first.answer.text) == "1.004222"
+    assert len(first.context.candidates) >= 5
+    picked = answer_choice(real, 1, first.context)
+    assert picked.answer.part == "cases:1" and "Trường hợp:" in picked.answer.text
+
+
+def test_no_match_and_no_procedure_under_discussion(real):
+    assert answer_question(real, "cách nấu phở bò ngon").no_match
+    turn = answer_follow_up(real, "thế còn lệ phí?", context=Context())
+    assert "thủ tục nào" in turn.answer.text
