@@ -553,19 +553,20 @@ def _buttons(p, part: Part, detail: str | None, view: DossierView) -> list[Butto
 
 @dataclass
 class LevelNote:
-    """The same procedure at other levels, and how they differ (from :mod:`indexer.answer_policy`)."""
+    """The same procedure at other levels, each with how it differs in time or fee ([] = the
+    same), from :mod:`indexer.answer_policy`."""
 
-    others: list = field(default_factory=list)  # Procedure records
-    differences: list[str] = field(default_factory=list)
+    others: list[tuple[object, list[str]]] = field(default_factory=list)  # (Procedure, differences)
 
     def text(self) -> str:
         if not self.others:
             return ""
-        where = ", ".join(f"{levels_text(o.levels) or 'cơ quan khác'} (mã {o.code})" for o in self.others)
-        line = f"Thủ tục này cũng được thực hiện ở {where}."
-        if self.differences:
-            line += " Khác nhau: " + "; ".join(self.differences) + "."
-        return line
+        where = "; ".join(
+            f"{levels_text(o.levels) or 'cơ quan khác'} (mã {o.code})"
+            + (f" — {', '.join(diff)}" if diff else "")
+            for o, diff in self.others
+        )
+        return f"Thủ tục này cũng được thực hiện ở {where}."
 
 
 def heading(p) -> str:

@@ -9,8 +9,9 @@ does):
   what was answered and what else it could be); no good hit → "no data";
 - **which level** — the same procedure published at several levels (``same_as``) is answered
   for the level a citizen uses (commune first, or the level the question names), with one line
-  on where else it is done. The citizen is asked only when the levels differ in what they must
-  bring, pay or wait, and the choice says how they differ;
+  on where else it is done and, when the other levels state another time or fee, what they
+  state. A citizen is never quizzed about levels: the dossier is one legal list at every level,
+  and time and fee differences are said, not asked;
 - **follow-ups never fall through** — a detail question ("lệ phí?", "mất bao lâu?") is about the
   procedure under discussion, or, while a choice is pending, about the offered procedures (one
   line each); a follow-up after a notice is looked up in that notice; a message that names
@@ -36,7 +37,6 @@ from indexer.answer_composer import (
     compose_procedure,
     detect_part,
     fee_lines,
-    levels_text,
     parse_part,
     time_lines,
 )
@@ -104,19 +104,17 @@ def differences(chosen, other) -> list[str]:
     difference. The dossier is one legal list at every level; its wording differs between
     publications, so comparing it word for word would invent differences."""
     out = []
-    level = levels_text(other.levels) or "cơ quan khác"
     known = [t for t in time_lines(other) if "«" not in t and "không ghi" not in t]
     if known and set(known) != set(time_lines(chosen)):
-        out.append(f"{level}: thời hạn {'; '.join(known)}")
+        out.append(f"thời hạn {'; '.join(known)}")
     mine, theirs = _fees_stated(chosen), _fees_stated(other)
     if any(mine[kind] != theirs[kind] for kind in mine.keys() & theirs.keys()):
-        out.append(f"{level}: lệ phí {'; '.join(fee_lines(other))}")
+        out.append(f"lệ phí {'; '.join(fee_lines(other))}")
     return out
 
 
 def level_note(retriever: Retriever, p) -> LevelNote:
-    others = [v for v in variants(retriever, p) if v.code != p.code]
-    return LevelNote(others=others, differences=[d for o in others for d in differences(p, o)])
+    return LevelNote(others=[(o, differences(p, o)) for o in variants(retriever, p) if o.code != p.code])
 
 
 def answer_procedure(retriever: Retriever, p, part: Part | str, context: Context | None = None) -> Turn:
@@ -164,30 +162,11 @@ def decide(
     chosen = retriever.get_procedure(top.code)
     offered = _representatives(retriever, response.ambiguous) if response.ambiguous else []
     alternatives = [p for p in offered if p.code != chosen.code and p.code not in chosen.same_as]
-    note = level_note(retriever, chosen)
-    if note.differences and not response.level:
-        # the levels differ in what the citizen brings, pays or waits: ask, saying how
-        options = [chosen, *note.others]
-        ans = compose_choice(options, notes=[_variant_note(v) for v in options])
-        ans.text = ans.text.replace(
-            "Có vài thủ tục gần giống, bạn muốn hỏi thủ tục nào?",
-            "Thủ tục này làm ở nhiều cấp và mỗi cấp khác nhau. Bạn làm ở đâu?",
-        )
-        return Turn(ans, Context(candidates=ans.choices, pending_part=parse_part(part)[0].value))
     turn = answer_procedure(retriever, chosen, part)
     if alternatives:
         # other procedures scored almost as well: answer the best, the others one tap away
         add_alternatives(turn.answer, alternatives)
     return turn
-
-
-def _variant_note(p) -> str:
-    bits = [levels_text(p.levels) or "cơ quan khác"]
-    if time_lines(p):
-        bits.append("thời hạn " + "; ".join(time_lines(p)))
-    if fee_lines(p):
-        bits.append("lệ phí " + "; ".join(fee_lines(p)))
-    return ", ".join(bits)
 
 
 def answer_question(

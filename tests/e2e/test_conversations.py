@@ -83,16 +83,58 @@ def test_typing_without_diacritics_and_abbreviations(bot: Bot) -> None:
     assert "1.000894" in answer
 
 
-def test_several_matches_give_a_numbered_choice_that_accepts_a_typed_number(bot: Bot) -> None:
+def test_situations_are_a_numbered_choice_that_accepts_a_typed_number(bot: Bot, procedures) -> None:
+    """A dossier that depends on the citizen's situation lists the situations; typing the
+    number shows that situation's documents."""
     sender = new_sender("choice")
-    first = bot.say(sender, "cấp đổi thẻ căn cước")
-    text = text_of(first)
-    if "\n2. " not in text or "bạn muốn hỏi" not in text.lower():
-        pytest.fail(f"expected a numbered choice between levels/variants, got:\n{text}")
-    second_line = next(line for line in text.splitlines() if line.startswith("2. "))
-    chosen_code = second_line.split("mã ")[1].split(",")[0].split(")")[0]
+    text = text_of(bot.say(sender, "đăng ký thường trú cần giấy tờ gì"))
+    assert "1.004222" in text.splitlines()[0] and "\n2. " in text, text
     answer = text_of(bot.say(sender, "2"))
-    assert chosen_code in answer
+    assert "1.004222" in answer and "Trường hợp:" in answer, answer
+    second = procedures["1.004222"].documents
+    situations = list(dict.fromkeys(d.case for d in second if d.role.value == "conditional"))
+    assert situations[1].split(",")[0] in answer
+
+
+def test_one_procedure_at_three_levels_is_answered_without_a_quiz(bot: Bot, procedures) -> None:
+    sender = new_sender("levels")
+    first = text_of(bot.say(sender, "lam lai cccd bi mat can gi"))
+    assert "1.014064" in first.splitlines()[0] and "bạn muốn hỏi" not in first.lower(), first
+    assert "cấp xã" in first and "cấp tỉnh" in first and "cấp Bộ" in first
+    assert "DC02" in first, "the form is named"
+    fee = text_of(bot.say(sender, "lệ phí bao nhiêu?"))
+    assert "1.014064" in fee.splitlines()[0] and "70.000 đồng" in fee, fee
+    time = text_of(bot.say(sender, "mấy ngày thì xong"))
+    assert "1.014064" in time.splitlines()[0] and "7 ngày làm việc" in time, time
+
+
+def test_a_detail_after_alternatives_stays_on_the_answered_procedure(bot: Bot) -> None:
+    sender = new_sender("lltp")
+    first = text_of(bot.say(sender, "lý lịch tư pháp làm thế nào"))
+    code = first.splitlines()[0].split("(mã ")[1].split(",")[0].split(")")[0]
+    assert "lý lịch tư pháp" in first.splitlines()[0].lower(), first
+    follow = text_of(bot.say(sender, "bao lâu thì có"))
+    assert code in follow.splitlines()[0] and "Thời hạn" in follow, follow
+
+
+def test_special_cases_button_lists_the_conditional_documents(bot: Bot, procedures) -> None:
+    sender = new_sender("cases")
+    first = bot.say(sender, "Đăng ký khai sinh cần giấy tờ gì?")
+    assert len(text_of(first)) <= 1800
+    button = next(b for b in buttons_of(first) if b["title"].startswith("Trường hợp đặc biệt"))
+    cases = text_of(bot.say(sender, button["payload"]))
+    for d in procedures["1.001193"].documents:
+        if d.role.value == "conditional":
+            assert d.name.lstrip("-+ ")[:40] in cases, d.name
+
+
+def test_a_follow_up_on_a_notice_stays_on_the_notice(bot: Bot) -> None:
+    sender = new_sender("noticefollow")
+    first = text_of(bot.say(sender, "Năm 2016 chỉ số cải cách hành chính của Tây Ninh xếp thứ mấy?"))
+    assert "001_fbeaf96cfa01ec13.txt" in first
+    follow = text_of(bot.say(sender, "đạt bao nhiêu phần trăm"))
+    assert "001_fbeaf96cfa01ec13.txt" in follow and "%" in follow, follow
+    assert "mã thủ tục" not in follow
 
 
 def test_notice_question_quotes_and_cites_the_notice(bot: Bot) -> None:
@@ -105,7 +147,7 @@ def test_unknown_question_says_so_and_offers_a_person(bot: Bot) -> None:
     sender = new_sender("nomatch")
     messages = bot.say(sender, "cách nuôi cá koi trong bể kính cho đẹp")
     answer = text_of(messages).lower()
-    assert "chưa tìm thấy" in answer or "chỉ hỗ trợ" in answer
+    assert "chưa có dữ liệu" in answer or "chỉ hỗ trợ" in answer
     assert "1." not in answer.split("\n")[0]
     handoff = text_of(bot.say(sender, "cho tôi gặp cán bộ"))
     assert "cán bộ" in handoff

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.dossier import dossier, document_line, form_code, short_name
+from indexer.dossier import document_line, dossier, form_code, short_name
 from indexer.query import fold, syllables
 from knowledge.schema import Document
 from knowledge.store import load_procedures

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from fastapi.testclient import TestClient
 
 from indexer.procedure_search import Retriever
@@ -44,7 +46,10 @@ def test_checklist_is_printable(client: TestClient) -> None:
     p = Retriever.load().get_procedure("1.001193")
     page = client.get("/staff/procedures/1.001193/checklist")
     assert page.status_code == 200
-    assert page.text.count("☐") == len(p.documents)
+    # a tick box per document to bring; the notes are printed without one
+    assert page.text.count("☐") == sum(d.role.value != "note" for d in p.documents)
+    for d in p.documents:
+        assert html.escape(d.name) in page.text
     assert "DANH MỤC HỒ SƠ" in page.text and p.code in page.text
     css = client.get("/static/staff.css").text
     assert "@media print" in css and "size: A4" in css
