@@ -410,13 +410,24 @@ def _case_teaser(view: DossierView) -> str:
     return ("Ngoài ra có " + " và ".join(bits) + " — bấm nút bên dưới để xem.") if bits else ""
 
 
-def _documents_body(p, view: DossierView) -> tuple[list[str], list[str]]:
-    """(lines of text, items) of the first reply about documents."""
+def _full_line(d) -> str:
+    return clean_name(d.name) + (f" ({q})" if (q := quantity(d)) else "")
+
+
+def _shortened(view: DossierView) -> bool:
+    """Some ordinary-case row is shown shorter than the record says it."""
+    return any(document_line(d).rstrip("…") != _full_line(d) for d in view.ordinary + view.common)
+
+
+def _documents_body(p, view: DossierView, detail: str | None = None) -> tuple[list[str], list[str]]:
+    """(lines of text, items) of the first reply about documents; ``detail`` "full": the
+    ordinary-case rows as the record words them."""
     lines: list[str] = []
     items: list[str] = []
+    line = _full_line if detail == "full" else document_line
     if view.ordinary:
-        submit = [document_line(d) for d in view.submit]
-        show = [document_line(d) for d in view.show]
+        submit = [line(d) for d in view.submit]
+        show = [line(d) for d in view.show]
         if submit:
             lines.append("Hồ sơ thông thường gồm:")
             lines.append(_numbered(submit))
@@ -426,7 +437,7 @@ def _documents_body(p, view: DossierView) -> tuple[list[str], list[str]]:
         items = submit + show
     elif view.situations:
         if view.common:
-            common = [document_line(d) for d in view.common]
+            common = [line(d) for d in view.common]
             lines.append("Mọi trường hợp đều cần:")
             lines.append(_numbered(common))
             items = common
@@ -435,7 +446,7 @@ def _documents_body(p, view: DossierView) -> tuple[list[str], list[str]]:
         lines.append("Bấm (hoặc gõ) trường hợp của bạn để xem đủ giấy tờ.")
     elif view.cases:
         lines.append("Hồ sơ thủ tục chỉ ghi giấy tờ theo từng trường hợp — bấm «Trường hợp đặc biệt» để xem.")
-    teaser = _case_teaser(view) if view.ordinary or view.common else ""
+    teaser = _case_teaser(view) if (view.ordinary or view.common) and detail != "full" else ""
     if teaser:
         lines.append(teaser)
     return lines, items
@@ -448,14 +459,11 @@ def _cases_body(view: DossierView, detail: str | None) -> tuple[list[str], list[
     number, _, full = (detail or "").partition(":")
     if number.isdigit() and 1 <= int(number) <= len(groups):
         chosen = groups[int(number) - 1]
-        if full:
-            items = [clean_name(d.name) + (f" ({q})" if (q := quantity(d)) else "") for d in chosen.rows]
-        else:
-            items = [document_line(d) for d in chosen.rows]
+        items = [(_full_line if full else document_line)(d) for d in chosen.rows]
         return ([f"Trường hợp: {chosen.label}"] if chosen.label else []) + [_numbered(items)], items
     lines, items = [], []
     for g in groups:
-        rows = [clean_name(d.name) + (f" ({q})" if (q := quantity(d)) else "") for d in g.rows]
+        rows = [_full_line(d) for d in g.rows]
         if g.label:
             lines.append(f"• {g.label}:")
         lines.append(_numbered(rows, start=len(items) + 1))
@@ -466,7 +474,7 @@ def _cases_body(view: DossierView, detail: str | None) -> tuple[list[str], list[
 def _part_body(p, part: Part, detail: str | None, view: DossierView) -> tuple[list[str], list[str]]:
     """(text lines, items) of one part; empty items mean the record does not hold it."""
     if part == Part.DOCUMENTS:
-        return _documents_body(p, view)
+        return _documents_body(p, view, detail)
     if part == Part.CASES:
         return _cases_body(view, detail)
     if part == Part.NOTES:
@@ -541,6 +549,8 @@ def _buttons(p, part: Part, detail: str | None, view: DossierView) -> list[Butto
         out.append(Button(title=f"Trường hợp đặc biệt ({view.case_count()})", payload=f"{p.code}|cases"))
     if part == Part.DOCUMENTS and view.notes:
         out.append(Button(title=f"Lưu ý ({len(view.notes)})", payload=f"{p.code}|notes"))
+    if part == Part.DOCUMENTS and detail != "full" and _shortened(view):
+        out.append(Button(title="Nguyên văn hồ sơ", payload=f"{p.code}|documents:full"))
     if part == Part.CASES and detail and detail.isdigit():
         out.append(Button(title="Xem nguyên văn", payload=f"{p.code}|cases:{detail}:full"))
     if part == Part.STEPS and len(step_lines(p)) > FIRST_STEPS:

@@ -56,7 +56,8 @@ def from_rasa(messages: Iterable[dict[str, Any]]) -> list[Reply]:
     for message in messages:
         parts: list[str] = []
         if isinstance(message.get("text"), str) and message["text"].strip():
-            parts.append(message["text"].strip())
+            # **bold** is markup of the web widget only; Messenger and Zalo show plain text
+            parts.append(message["text"].strip().replace("**", ""))
         for key in ("image", "attachment"):
             value = message.get(key)
             if isinstance(value, str) and value.startswith(("http://", "https://")):

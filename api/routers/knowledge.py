@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from api import index_guard
+from indexer.answer_composer import Part
 from indexer.procedure_search import Retriever
 from indexer.query import fold
 from knowledge.schema import Level
@@ -99,6 +100,28 @@ def search(
         "results": results[:k],
         "elapsed_ms": round(response.elapsed_ms, 2),
     }
+
+
+_PARTS = [part.value for part in Part]
+
+
+@router.get("/answer", summary="Câu trả lời mà công dân nhận được cho câu hỏi (cùng chính sách với trợ lý)")
+def answer(
+    q: Annotated[str, Query(min_length=1, max_length=500, description="Câu hỏi như công dân gõ")],
+    part: Annotated[
+        str | None, Query(description=f"Phần hỏi (mặc định: đoán từ câu hỏi): {', '.join(_PARTS)}")
+    ] = None,
+) -> dict[str, Any]:
+    """The first reply the assistant gives (``indexer/answer_policy.py``): text, the procedure
+    or notice it cites, buttons and the numbered options; the same for every channel."""
+    from indexer.answer_policy import answer_question
+
+    if not q.strip():
+        raise HTTPException(422, "Câu hỏi trống: hãy nhập câu hỏi.")
+    if part is not None and part.partition(":")[0] not in _PARTS:
+        raise HTTPException(422, f"Phần hỏi không hợp lệ: dùng một trong {', '.join(_PARTS)}.")
+    turn = answer_question(_retriever(), q, part=part)
+    return {"query": q, "no_match": turn.no_match, **turn.answer.to_dict()}
 
 
 @router.get("/facets", summary="Giá trị của các bộ lọc: lĩnh vực, cấp, cơ quan thực hiện")

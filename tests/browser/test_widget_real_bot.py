@@ -1,7 +1,8 @@
 """The issue's scenario in a real headless Chromium against the real assistant:
 uvicorn (FastAPI app) → real Rasa server (trained model, REST channel) → real action
-server. Open the demo page, ask "đăng ký khai sinh cần gì", see the answer citing
-procedure 1.001193, click a suggestion button, reload and see the history.
+server. Open the demo page, ask "đăng ký khai sinh cần gì", see the structured answer
+(the ordinary-case documents, citing procedure 1.001193), click "Trường hợp đặc biệt" and see
+the conditional documents, reload and see the history.
 Screenshots go to test-artifacts/.
 """
 
@@ -37,18 +38,23 @@ def test_birth_registration_in_the_browser(browser, app_with_real_bot: App, arti
     finally:
         page.screenshot(path=str(artifacts / "widget-real-bot-answer.png"))
     assert page.locator("#tthc-widget .msg--error").count() == 0
+    answer = log.locator(".msg--bot", has_text="1.001193").first.inner_text()
+    assert "Hồ sơ thông thường gồm" in answer and "Tờ khai đăng ký khai sinh" in answer
+    assert "Giấy chứng sinh" in answer and "bỏ rơi" not in answer.split("Ngoài ra")[0]
 
-    # click a suggestion button of the answer; the bot answers it
-    buttons = log.locator(".choices button")
-    assert buttons.count() > 0, "the answer offers no button"
+    # the special cases are one tap away
+    special = log.locator(".choices button", has_text="Trường hợp đặc biệt")
+    assert special.count() == 1, "the answer offers no special-cases button"
     bot_messages = log.locator(".msg--bot").count()
-    buttons.first.click()
+    special.first.click()
     page.wait_for_function(
         "n => document.querySelector('#tthc-widget').shadowRoot.querySelectorAll('.msg--bot').length > n",
         arg=bot_messages,
     )
     page.get_by_role("status").wait_for(state="hidden")
-    page.screenshot(path=str(artifacts / "widget-real-bot-button.png"))
+    cases = log.locator(".msg--bot").last.inner_text()
+    assert "Trường hợp đặc biệt" in cases and "bỏ rơi" in cases and "1.001193" in cases, cases
+    page.screenshot(path=str(artifacts / "widget-real-bot-special-cases.png"))
 
     # an injection attempt is shown as text and never runs
     box.fill(INJECTION)

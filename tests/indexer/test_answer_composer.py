@@ -135,9 +135,10 @@ def test_first_reply_lists_the_ordinary_case_and_offers_the_rest():
 
 
 def test_every_row_is_shown_somewhere():
-    """First reply + special cases + notes = every row of the record."""
+    """First reply + special cases + notes (+ the full wording) = every row of the record."""
     p = _proc()
-    shown = " ".join(compose_procedure(p, part).text for part in (Part.DOCUMENTS, Part.CASES, Part.NOTES))
+    parts = (Part.DOCUMENTS, Part.CASES, Part.NOTES, "documents:full")
+    shown = " ".join(compose_procedure(p, part).text for part in parts)
     for d in p.documents:
         assert d.name.split(":")[-1].strip() in shown, d.name
 

@@ -91,3 +91,14 @@ def test_openapi_schema_passes_the_openapi_spec_validator(client: TestClient) ->
     from openapi_spec_validator import validate
 
     validate(client.get("/openapi.json").json())  # raises on any violation of the OpenAPI 3.1 spec
+
+
+def test_answer_is_what_a_citizen_gets(client: TestClient) -> None:
+    """GET /api/answer goes through the bot's answer policy: the ordinary-case documents, the
+    special cases and notes as buttons."""
+    body = client.get("/api/answer", params={"q": "đăng ký khai sinh cần giấy tờ gì"}).json()
+    assert body["code"] == "1.001193" and body["kind"] == "procedure" and body["part"] == "documents"
+    assert body["items"][0].startswith("Tờ khai đăng ký khai sinh")
+    assert "1.001193|cases" in [b["payload"] for b in body["buttons"]]
+    assert client.get("/api/answer", params={"q": "x", "part": "nonsense"}).status_code == 422
+    assert client.get("/api/answer", params={"q": "cách nấu phở bò ngon"}).json()["no_match"] is True
