@@ -49,4 +49,6 @@ def test_conversation_is_stored_in_sqlite_tracker(bot: Bot) -> None:
         rows = db.execute(
             "select data from events where sender_id = ? and type_name = 'user'", ("slice-test-2",)
         ).fetchall()
-    assert any(json.loads(row[0]).get("text") == "xin chào" for row in rows), "the citizen's message is stored"
+    assert any(json.loads(row[0]).get("text") == "xin chào" for row in rows), (
+        "the citizen's message is stored"
+    )
