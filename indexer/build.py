@@ -63,10 +63,19 @@ class Doc:
 
 
 def load_inputs():
-    """Procedures and notices from the knowledge base (knowledge.store)."""
-    from knowledge.store import load_notices, load_procedures
+    """Procedures and notices from the knowledge base (knowledge.store). The reviewed everyday
+    names and question forms of ``knowledge/aliases/`` join each procedure's keywords, so the
+    index, the staff search and the staff page use them like the record's own."""
+    from knowledge.store import load_aliases, load_notices, load_procedures
 
-    return list(load_procedures()), list(load_notices())
+    aliases = load_aliases()
+    procs = [
+        p.model_copy(update={"keywords": list(dict.fromkeys([*p.keywords, *aliases[p.code]]))})
+        if p.code in aliases
+        else p
+        for p in load_procedures()
+    ]
+    return procs, list(load_notices())
 
 
 _LEVEL_SUFFIX = re.compile(

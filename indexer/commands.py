@@ -111,6 +111,12 @@ def _eval(args) -> int:
     from tthc.settings import get_settings
 
     r = Retriever.load()
+    if args.aliases:
+        from indexer.evaluate import review_aliases
+
+        problems = review_aliases(r)
+        print("\n".join(problems) or "every everyday name finds its own procedure")
+        return 1 if problems else 0
     rep = run_eval(
         r, Path(args.eval_dir or get_settings().eval_dir), own=not args.no_own, verbose=args.verbose
     )
@@ -161,4 +167,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--no-own", action="store_true", help="bỏ các câu hỏi riêng trong tests/indexer/data")
     e.add_argument("--verbose", "-v", action="store_true", help="in các câu sai")
     e.add_argument("--json", action="store_true")
+    e.add_argument(
+        "--aliases",
+        action="store_true",
+        help="rà soát knowledge/aliases: tên thường gọi nào kéo nhầm sang thủ tục khác",
+    )
     e.set_defaults(handler=_eval)

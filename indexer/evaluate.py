@@ -75,6 +75,32 @@ def usable_checks(first: str, follow_up: str, row: dict) -> dict[str, bool]:
     return checks
 
 
+def review_aliases(retriever, knowledge_dir: Path | None = None) -> list[str]:
+    """Everyday names (``knowledge/aliases/``) that would pull another procedure: searched
+    alone, the best hit is not one of the entry's codes (or their level variants), or another
+    procedure scores almost as well. Each line is for a person to review, not a verdict."""
+    from knowledge.store import alias_files, read_alias_file
+
+    problems = []
+    for path in alias_files(knowledge_dir):
+        for entry in read_alias_file(path):
+            own = set(entry.codes)
+            for code in entry.codes:
+                p = retriever.get_procedure(code)
+                own |= set(p.same_as) if p else set()
+            for text in entry.texts():
+                res = retriever.search(text, k=5)
+                top = res.hits[0] if res.hits and not res.no_match else None
+                rivals = [h.code for h in res.ambiguous if h.code not in own]
+                if top is None or top.code not in own or rivals:
+                    got = f"{top.code} {top.title[:60]}" if top else "no match"
+                    problems.append(
+                        f"{path.name}: {text!r} ({entry.codes[0]}) → {got}"
+                        + (f"; close: {', '.join(rivals)}" if rivals else "")
+                    )
+    return problems
+
+
 def load_sets(eval_dir: Path, own: bool = True) -> dict[str, list[dict]]:
     sets: dict[str, list[dict]] = {}
     paths = sorted(Path(eval_dir).glob("*.jsonl"))

@@ -169,6 +169,31 @@ class Procedure(_Model):
     flags: list[ParseFlag] = Field(default_factory=list)
 
 
+class AliasSource(str, Enum):
+    """Where an everyday name comes from (reviewed in ``knowledge/aliases/``)."""
+
+    RECORD = "record"  # the words occur in the procedure's own record
+    COMMON = "common"  # everyday usage (written and reviewed by the project)
+    LEXICON = "lexicon"  # a synonym of knowledge/lexicon
+
+
+class AliasName(_Model):
+    text: str = Field(..., min_length=2, max_length=120)
+    source: AliasSource
+
+
+class AliasEntry(_Model):
+    """Everyday names and question forms of one procedure (all its level variants)."""
+
+    codes: list[str] = Field(..., min_length=1, description="The procedure and its same_as codes")
+    title: str = Field(..., description="The record's title, copied for the reviewer")
+    names: list[AliasName] = Field(default_factory=list)
+    questions: list[str] = Field(default_factory=list)
+
+    def texts(self) -> list[str]:
+        return [n.text for n in self.names] + list(self.questions)
+
+
 class NoticeSection(_Model):
     heading: str = ""
     paragraphs: list[str] = Field(default_factory=list)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from knowledge.schema import Notice, Procedure
+from knowledge.schema import AliasEntry, Notice, Procedure
 
 try:  # libyaml is ~10x faster; fall back to the pure-Python loader
     _Loader = yaml.CSafeLoader
@@ -26,6 +26,7 @@ except AttributeError:  # pragma: no cover
 PROCEDURES = "procedures"
 NOTICES = "notices"
 LEXICON = "lexicon"
+ALIASES = "aliases"
 
 
 def default_dir(knowledge_dir: Path | None = None) -> Path:
@@ -155,13 +156,39 @@ def load_notices(knowledge_dir: Path | None = None) -> list[Notice]:
     return [load_notice_file(p) for p in notice_files(knowledge_dir)]
 
 
+# --- aliases ---------------------------------------------------------------------
+
+
+def alias_files(knowledge_dir: Path | None = None) -> list[Path]:
+    return sorted((default_dir(knowledge_dir) / ALIASES).glob("*.yaml"))
+
+
+def read_alias_file(path: Path) -> list[AliasEntry]:
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or []
+    if not isinstance(data, list):
+        raise ValueError("an alias file is a list of entries")
+    return [AliasEntry.model_validate(entry) for entry in data]
+
+
+def load_aliases(knowledge_dir: Path | None = None) -> dict[str, list[str]]:
+    """Code → everyday names and question forms (``knowledge/aliases/*.yaml``), every level
+    variant of an entry getting the entry's texts."""
+    out: dict[str, list[str]] = {}
+    for path in alias_files(knowledge_dir):
+        for entry in read_alias_file(path):
+            for code in entry.codes:
+                out.setdefault(code, []).extend(t for t in entry.texts() if t not in out.get(code, []))
+    return out
+
+
 # --- content hash ----------------------------------------------------------------
 
 
 def knowledge_hash(knowledge_dir: Path | None = None) -> str:
-    """sha256 over (relative path, content) of every procedure, notice and lexicon file, in sorted order."""
+    """sha256 over (relative path, content) of every procedure, notice, alias and lexicon file,
+    in sorted order."""
     root = default_dir(knowledge_dir)
-    files = procedure_files(root) + notice_files(root)
+    files = procedure_files(root) + notice_files(root) + alias_files(root)
     lex = root / LEXICON
     if lex.is_dir():
         files += [

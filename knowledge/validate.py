@@ -19,6 +19,43 @@ def _errors(rel: str, exc: ValidationError) -> list[str]:
     return out
 
 
+def _alias_errors(knowledge_dir: Path, procs: dict[str, tuple[str, Procedure]]) -> list[str]:
+    """Alias files: valid entries, known codes, "record" names found in the record, no name twice."""
+    from knowledge.importer.common import fold_text
+
+    errors: list[str] = []
+    seen: dict[str, str] = {}
+    for path in store.alias_files(knowledge_dir):
+        rel = path.relative_to(knowledge_dir).as_posix()
+        try:
+            entries = store.read_alias_file(path)
+        except (ValueError, yaml.YAMLError) as exc:
+            errors += (
+                _errors(rel, exc)
+                if isinstance(exc, ValidationError)
+                else [f"{rel}: {str(exc).splitlines()[0]}"]
+            )
+            continue
+        for i, entry in enumerate(entries):
+            where = f"{rel}: [{i}] {entry.title[:40]}"
+            for code in entry.codes:
+                if code not in procs:
+                    errors.append(f"{where}: codes: unknown code {code!r}")
+            record_text = " ".join(
+                fold_text(procs[c][1].model_dump_json()) for c in entry.codes if c in procs
+            )
+            for name in entry.names:
+                key = fold_text(name.text)
+                if name.source.value == "record" and key not in record_text:
+                    errors.append(
+                        f"{where}: names: {name.text!r} is marked 'record' but the record does not say it"
+                    )
+                if key in seen and seen[key] != where:
+                    errors.append(f"{where}: names: {name.text!r} also names {seen[key]}")
+                seen.setdefault(key, where)
+    return errors
+
+
 def validate_dir(knowledge_dir: Path) -> tuple[list[str], int, int]:
     """Returns (errors as 'file: field: problem', number of procedure files, number of notice files)."""
     errors: list[str] = []
@@ -58,6 +95,7 @@ def validate_dir(knowledge_dir: Path) -> tuple[list[str], int, int]:
         for fl in p.flags:
             if fl.field not in Procedure.model_fields and fl.field not in {"time", "fees"}:
                 errors.append(f"{rel}: flags: unknown field {fl.field!r}")
+    errors += _alias_errors(knowledge_dir, {p.code: (rel, p) for rel, p in procs})
     nfiles = store.notice_files(knowledge_dir)
     for path in nfiles:
         rel = path.relative_to(knowledge_dir).as_posix()
