@@ -176,6 +176,14 @@ def is_form(doc: Document) -> bool:
     return bool(doc.form) or _starts(lead, _FORM_LEAD) or bool(_FORM_ANYWHERE.search(lead[:160]))
 
 
+def form_rank(doc: Document) -> int:
+    """0: the declaration a citizen writes (tờ khai, đơn, phiếu…); 1: another form (the portal's
+    electronic form, a named mẫu); 2: not a form."""
+    if not is_form(doc):
+        return 2
+    return 1 if _starts(lead_words(doc.name), ("mau ",)) else 0
+
+
 def row_role(doc: Document, kind: int, title: str = "") -> DocumentRole:
     """The role of one row under a header of ``kind`` (``title``: the folded title)."""
     lead = lead_words(doc.name)
@@ -232,7 +240,7 @@ def assign_roles(documents: list[Document], title: str) -> list[Document]:
         case_at.setdefault((role, doc.case), 0 if doc.case is None else i + 1)
     rows = []
     for i, (doc, role) in enumerate(zip(documents, roles, strict=True)):
-        form_first = 0 if role in (DocumentRole.SUBMIT, DocumentRole.CONDITIONAL) and is_form(doc) else 1
+        form_first = form_rank(doc) if role in (DocumentRole.SUBMIT, DocumentRole.CONDITIONAL) else 2
         key = (_ROLE_RANK[role], case_at[(role, doc.case)], form_first, i)
         rows.append((key, doc.model_copy(update={"role": role})))
     return [doc for _, doc in sorted(rows, key=lambda r: r[0])]
