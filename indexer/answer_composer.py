@@ -659,6 +659,16 @@ def compose_notice(n, passage: str) -> Answer:
     )
 
 
+def compose_outside(area: str, ask: str) -> Answer:
+    """A question about an area the knowledge base does not hold: say so, and where to ask."""
+    text = (
+        f"Xin lỗi, tôi chưa có dữ liệu về thủ tục này (lĩnh vực {area.lower()}), nên không trả lời để "
+        f"tránh sai. Bạn có thể hỏi {ask}, hoặc tra cứu trên Cổng Dịch vụ công quốc gia "
+        "https://dichvucong.gov.vn, hoặc bấm «Gặp cán bộ»."
+    )
+    return Answer(text=text, kind="no_match", heading=area)
+
+
 def compose_no_match(office_contact: str | None = None) -> Answer:
     if office_contact is None:
         from tthc.settings import get_settings

@@ -34,6 +34,7 @@ from indexer.answer_composer import (
     compose_choice,
     compose_no_match,
     compose_notice,
+    compose_outside,
     compose_procedure,
     detect_part,
     fee_lines,
@@ -152,6 +153,9 @@ def decide(
 ) -> Turn:
     """Answer a searched question: a notice, one procedure, a choice, or no match."""
     context = context or Context()
+    if response.outside is not None:
+        answer = compose_outside(response.outside.title, response.outside.passage)
+        return Turn(answer, replace(context, candidates=[]), no_match=True)
     if response.no_match or not response.hits:
         return Turn(compose_no_match(), replace(context, candidates=[]), no_match=True)
     top = response.hits[0]

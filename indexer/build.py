@@ -62,6 +62,24 @@ class Doc:
 # --------------------------------------------------------------------------- inputs
 
 
+def outside_docs(coverage) -> list[Doc]:
+    """One document per area the knowledge base does not hold (``knowledge/coverage.yaml``): a
+    question closer to it than to any record is told so, with where to ask (``passage``)."""
+    return [
+        Doc(
+            kind="outside",
+            id=f"outside:{i}",
+            title=area.area,
+            source="",
+            lexical=" . ".join(area.topics),
+            dense=list(area.topics),
+            passage=area.ask,
+            group=f"outside:{i}",
+        )
+        for i, area in enumerate(coverage.outside)
+    ]
+
+
 def load_inputs():
     """Procedures and notices from the knowledge base (knowledge.store). The reviewed everyday
     names and question forms of ``knowledge/aliases/`` join each procedure's keywords, so the
@@ -207,6 +225,9 @@ def _code_files() -> list[Path]:
         lex = get_settings().knowledge_dir / "lexicon"
         if lex.exists():
             files += sorted(p for p in lex.rglob("*") if p.is_file())
+        coverage = get_settings().knowledge_dir / "coverage.yaml"
+        if coverage.exists():
+            files.append(coverage)
     except Exception:
         pass
     return files
@@ -359,7 +380,9 @@ def build_index(
     try:
         timings = {}
         t = time.perf_counter()
-        docs = procedure_docs(procs) + notice_docs(notices)
+        from knowledge.store import load_coverage
+
+        docs = procedure_docs(procs) + notice_docs(notices) + outside_docs(load_coverage())
         seg = [segmented_terms(d.lexical) for d in _progress(docs, len(docs), "Tách từ", quiet)]
         fol = [folded_terms(d.lexical) for d in docs]
         _bm25(seg, tmp / "bm25_seg")

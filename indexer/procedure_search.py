@@ -16,7 +16,8 @@ How a query is ranked (see :meth:`Retriever.search`):
 4. one hit per notice (best chunk), procedures with the same title grouped and ordered by
    level (citizen-facing first unless the question names a level or ``level=`` is given);
 5. ``no_match`` when neither the dense similarity nor the lexical coverage of the best hit
-   reaches the thresholds calibrated on dev data (``tthc eval --calibrate``).
+   reaches the thresholds calibrated on dev data, or when an area the knowledge base does not
+   hold (``knowledge/coverage.yaml``) ranks above every record (``outside``).
 """
 
 from __future__ import annotations
@@ -155,6 +156,8 @@ class SearchResponse:
     forms: QueryForms | None = None
     elapsed_ms: float = 0.0
     level: str | None = None  # the level the question named (or ``level=``), if any
+    # an area the knowledge base does not hold ranked first (title: the area, passage: where to ask)
+    outside: SearchHit | None = None
 
     @property
     def top(self) -> SearchHit | None:
@@ -166,6 +169,7 @@ class SearchResponse:
             "no_match": self.no_match,
             "hits": [h.to_dict() for h in self.hits],
             "ambiguous": [h.to_dict() for h in self.ambiguous],
+            "outside": self.outside.to_dict() if self.outside else None,
             "elapsed_ms": round(self.elapsed_ms, 2),
         }
 
@@ -221,6 +225,7 @@ class Retriever:
             self.notices[n.id] = n
         self.fold_vocab = self.bm25_fold.vocab_dict
         self.is_notice = np.array([d["kind"] == "notice" for d in self.docs])
+        self.is_procedure = np.array([d["kind"] == "procedure" for d in self.docs])
         self.doc_syl = [set(syllables(fold(d["title"] + " " + d.get("field", "")))) for d in self.docs]
         self.lex_syl = [set(folded_terms(d["lexical"])) for d in self.docs]
         self.title_syl = [set(syllables(title_core(d["title"]))) for d in self.docs]
@@ -370,7 +375,7 @@ class Retriever:
         content = q_syl - _STOP or q_syl
         for d in fused:
             ts = self.title_syl[d]
-            if ts and not self.is_notice[d]:
+            if ts and self.is_procedure[d]:
                 fused[d] += W_TITLE * (len(ts & q_syl) / len(ts)) ** 2
 
         ranked = sorted(fused, key=fused.get, reverse=True)
@@ -382,8 +387,15 @@ class Retriever:
         hits: list[SearchHit] = []
         seen_notice: set[str] = set()
         seen_group: set[str] = set()
+        outside: SearchHit | None = None
         for d in ranked:
             doc = self.docs[d]
+            if doc["kind"] == "outside":
+                # an area the knowledge base does not hold; it matters only when it ranks first
+                if not hits and outside is None:
+                    outside = self._hit(d, fused[d], dense, content)
+                    outside.passage = doc["passage"]
+                continue
             if doc["kind"] == "notice":
                 if doc["id"] in seen_notice:
                     continue
@@ -411,10 +423,12 @@ class Retriever:
                 break
         hits = hits[:k]
         unknown = self.unknown_share(forms.folded)
-        no_match = unknown >= NO_MATCH_UNKNOWN or self._no_match(hits)
+        no_match = unknown >= NO_MATCH_UNKNOWN or self._no_match(hits) or outside is not None
         ambiguous = self._ambiguous(hits, want_level) if hits and not no_match else []
         elapsed = (time.perf_counter() - t0) * 1e3
-        return SearchResponse(query, hits, no_match, ambiguous, forms, elapsed, level=want_level)
+        return SearchResponse(
+            query, hits, no_match, ambiguous, forms, elapsed, level=want_level, outside=outside
+        )
 
     def _level_key(self, m: int, want: str | None, fused: dict[int, float]):
         levels = self.docs[m].get("levels") or ["khac"]

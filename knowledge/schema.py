@@ -194,6 +194,20 @@ class AliasEntry(_Model):
         return [n.text for n in self.names] + list(self.questions)
 
 
+class OutsideArea(_Model):
+    """An area of procedures the knowledge base does not hold, and where to ask instead."""
+
+    area: str
+    ask: str = Field(..., description="The bodies that handle it")
+    topics: list[str] = Field(..., min_length=1, description="What citizens ask about, in their words")
+
+
+class Coverage(_Model):
+    """``knowledge/coverage.yaml``: what the assistant knows it does not hold."""
+
+    outside: list[OutsideArea] = Field(default_factory=list)
+
+
 class NoticeSection(_Model):
     heading: str = ""
     paragraphs: list[str] = Field(default_factory=list)

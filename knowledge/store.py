@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from knowledge.schema import AliasEntry, Notice, Procedure
+from knowledge.schema import AliasEntry, Coverage, Notice, Procedure
 
 try:  # libyaml is ~10x faster; fall back to the pure-Python loader
     _Loader = yaml.CSafeLoader
@@ -27,6 +27,7 @@ PROCEDURES = "procedures"
 NOTICES = "notices"
 LEXICON = "lexicon"
 ALIASES = "aliases"
+COVERAGE = "coverage.yaml"
 
 
 def default_dir(knowledge_dir: Path | None = None) -> Path:
@@ -181,14 +182,24 @@ def load_aliases(knowledge_dir: Path | None = None) -> dict[str, list[str]]:
     return out
 
 
+def load_coverage(knowledge_dir: Path | None = None) -> Coverage:
+    """The areas the knowledge base does not hold (``knowledge/coverage.yaml``; none if absent)."""
+    path = default_dir(knowledge_dir) / COVERAGE
+    if not path.exists():
+        return Coverage()
+    return Coverage.model_validate(yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {})
+
+
 # --- content hash ----------------------------------------------------------------
 
 
 def knowledge_hash(knowledge_dir: Path | None = None) -> str:
-    """sha256 over (relative path, content) of every procedure, notice, alias and lexicon file,
-    in sorted order."""
+    """sha256 over (relative path, content) of every procedure, notice, alias, coverage and
+    lexicon file, in sorted order."""
     root = default_dir(knowledge_dir)
     files = procedure_files(root) + notice_files(root) + alias_files(root)
+    if (root / COVERAGE).exists():
+        files.append(root / COVERAGE)
     lex = root / LEXICON
     if lex.is_dir():
         files += [

@@ -96,6 +96,12 @@ def validate_dir(knowledge_dir: Path) -> tuple[list[str], int, int]:
             if fl.field not in Procedure.model_fields and fl.field not in {"time", "fees"}:
                 errors.append(f"{rel}: flags: unknown field {fl.field!r}")
     errors += _alias_errors(knowledge_dir, {p.code: (rel, p) for rel, p in procs})
+    try:
+        store.load_coverage(knowledge_dir)
+    except ValidationError as exc:
+        errors += _errors(store.COVERAGE, exc)
+    except yaml.YAMLError as exc:
+        errors.append(f"{store.COVERAGE}: (yaml): {str(exc).splitlines()[0]}")
     nfiles = store.notice_files(knowledge_dir)
     for path in nfiles:
         rel = path.relative_to(knowledge_dir).as_posix()

@@ -104,3 +104,16 @@ def test_no_match_and_no_procedure_under_discussion(real):
     assert answer_question(real, "cách nấu phở bò ngon").no_match
     turn = answer_follow_up(real, "thế còn lệ phí?", context=Context())
     assert "thủ tục nào" in turn.answer.text
+
+
+def test_an_area_the_records_do_not_hold_is_said_with_where_to_ask(real):
+    """knowledge/coverage.yaml: a question closer to an area the knowledge base does not hold
+    than to any record gets "no data" and the body to ask, not the nearest wrong procedure."""
+    from knowledge.store import load_coverage
+
+    areas = {a.area: a for a in load_coverage().outside}
+    turn = answer_question(real, "vợ chồng em muốn ly hôn thuận tình thì nộp đơn ở đâu")
+    assert turn.no_match and "chưa có dữ liệu" in turn.answer.text
+    assert areas["Ly hôn"].ask in turn.answer.text
+    # a procedure the records hold is still answered
+    assert heading_code(answer_question(real, "đăng ký kết hôn cần giấy tờ gì").answer.text) == "1.000894"

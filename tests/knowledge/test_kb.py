@@ -287,3 +287,10 @@ def test_level_qualifier_removal_keeps_other_parentheses():
     assert level_free_title("Cấp đổi thẻ căn cước (thực hiện tại cấp tỉnh)") == "cấp đổi thẻ căn cước"
     assert level_free_title("Thủ tục X (cấp TW)") == "x"
     assert level_free_title("Đăng ký (cấp lại)") == "đăng ký cấp lại"
+
+
+def test_coverage_file_names_areas_and_where_to_ask():
+    coverage = store.load_coverage(KDIR)
+    assert len(coverage.outside) >= 5
+    for area in coverage.outside:
+        assert area.ask and area.topics
