@@ -52,7 +52,7 @@ class Part(str, Enum):
 _PART_LABELS = {
     Part.SUMMARY: "Tóm tắt",
     Part.DOCUMENTS: "Thành phần hồ sơ",
-    Part.CASES: "Trường hợp đặc biệt",
+    Part.CASES: "Trường hợp riêng",
     Part.NOTES: "Lưu ý",
     Part.TIME: "Thời hạn giải quyết",
     Part.FEE: "Phí, lệ phí",
@@ -77,7 +77,7 @@ FOLLOW_UP_PARTS = (Part.DOCUMENTS, Part.TIME, Part.FEE, Part.AGENCY, Part.STEPS)
 
 # Question-part cues, matched on folded (diacritic-free, lower-case) text; first match wins.
 _PART_CUES: list[tuple[Part, tuple[str, ...]]] = [
-    (Part.CASES, ("truong hop dac biet", "cac truong hop khac", "truong hop khac")),
+    (Part.CASES, ("truong hop dac biet", "truong hop rieng", "cac truong hop khac", "truong hop khac")),
     (Part.NOTES, ("luu y",)),
     (Part.FORMS, ("mau don", "to khai", "mau to khai", "bieu mau", "mau so")),
     (
@@ -387,7 +387,7 @@ FIRST_LEGAL = 6
 
 
 def _case_teaser(view: DossierView) -> str:
-    """ "Ngoài ra: giấy tờ cho 4 trường hợp đặc biệt (ví dụ: trẻ em bị bỏ rơi) và 25 lưu ý." """
+    """ "Ngoài ra: giấy tờ cho 4 trường hợp riêng (ví dụ: trẻ em bị bỏ rơi) và 25 lưu ý." """
     bits = []
     n_cases = view.case_count()
     if n_cases:
@@ -404,7 +404,7 @@ def _case_teaser(view: DossierView) -> str:
             if label and len(examples) < 2:
                 examples.append(_shorten(re.sub(r"(?i)^trường hợp\s+", "", label), 60))
         eg = f" (ví dụ: {'; '.join(examples)})" if examples else ""
-        bits.append(f"giấy tờ riêng cho {n_cases} trường hợp đặc biệt{eg}")
+        bits.append(f"giấy tờ cho {n_cases} trường hợp riêng{eg}")
     if view.notes:
         bits.append(f"{len(view.notes)} lưu ý")
     return ("Ngoài ra có " + " và ".join(bits) + " — bấm nút bên dưới để xem.") if bits else ""
@@ -445,7 +445,7 @@ def _documents_body(p, view: DossierView, detail: str | None = None) -> tuple[li
         lines.append(_numbered([_shorten(s.label, 110) for s in view.situations]))
         lines.append("Bấm (hoặc gõ) trường hợp của bạn để xem đủ giấy tờ.")
     elif view.cases:
-        lines.append("Hồ sơ thủ tục chỉ ghi giấy tờ theo từng trường hợp — bấm «Trường hợp đặc biệt» để xem.")
+        lines.append("Hồ sơ thủ tục chỉ ghi giấy tờ theo từng trường hợp — bấm «Trường hợp riêng» để xem.")
     teaser = _case_teaser(view) if (view.ordinary or view.common) and detail != "full" else ""
     if teaser:
         lines.append(teaser)
@@ -514,7 +514,7 @@ def _part_body(p, part: Part, detail: str | None, view: DossierView) -> tuple[li
 
 _MISSING_WHAT = {
     Part.DOCUMENTS: "thành phần hồ sơ",
-    Part.CASES: "trường hợp đặc biệt nào",
+    Part.CASES: "trường hợp riêng nào",
     Part.NOTES: "lưu ý nào",
     Part.TIME: "thời hạn giải quyết",
     Part.FEE: "phí, lệ phí",
@@ -544,9 +544,9 @@ def _buttons(p, part: Part, detail: str | None, view: DossierView) -> list[Butto
     out = []
     if part == Part.DOCUMENTS and view.situations:
         for i, s in enumerate(view.situations, 1):
-            out.append(Button(title=f"{i}. {_shorten(s.label, 60)}", payload=f"{p.code}|cases:{i}"))
+            out.append(Button(title=_shorten(s.label, 60), payload=f"{p.code}|cases:{i}"))
     if part == Part.DOCUMENTS and view.case_count() and (view.ordinary or view.common):
-        out.append(Button(title=f"Trường hợp đặc biệt ({view.case_count()})", payload=f"{p.code}|cases"))
+        out.append(Button(title=f"Trường hợp riêng ({view.case_count()})", payload=f"{p.code}|cases"))
     if part == Part.DOCUMENTS and view.notes:
         out.append(Button(title=f"Lưu ý ({len(view.notes)})", payload=f"{p.code}|notes"))
     if part == Part.DOCUMENTS and detail != "full" and _shortened(view):

@@ -111,7 +111,7 @@ class DocumentRole(str, Enum):
 _ROLE_LABELS = {
     DocumentRole.SUBMIT: "Giấy tờ phải nộp",
     DocumentRole.SHOW: "Giấy tờ xuất trình",
-    DocumentRole.CONDITIONAL: "Trường hợp đặc biệt",
+    DocumentRole.CONDITIONAL: "Trường hợp riêng",
     DocumentRole.NOTE: "Lưu ý",
 }
 

@@ -144,15 +144,19 @@ def shorten(title: str, limit: int) -> str:
 
 
 def numbered_choices(buttons: list[Button], hint: bool = True, text: str = "") -> str:
-    """Buttons as a numbered list, for channels that cannot show buttons (only the hint
-    when ``text`` already lists them with the same numbers)."""
+    """Buttons as a numbered list, for channels that cannot show buttons. When ``text`` already
+    numbers the first buttons' choices (the bot's own numbered list), only the rest are
+    listed, numbered on from there."""
     if not buttons:
         return ""
-    if text and text_lists_buttons(text, buttons):
-        return f"(Trả lời bằng số 1–{len(buttons)} để chọn.)" if hint else ""
-    lines = [f"{i}. {b.title}" + (f": {b.payload}" if b.is_link else "") for i, b in enumerate(buttons, 1)]
-    choosable = [b for b in buttons if not b.is_link]
-    if choosable and hint:
+    listed = next(
+        (n for n in range(len(buttons), 0, -1) if text and text_lists_buttons(text, buttons[:n])), 0
+    )
+    lines = [
+        f"{i}. {b.title}" + (f": {b.payload}" if b.is_link else "")
+        for i, b in enumerate(buttons[listed:], listed + 1)
+    ]
+    if any(not b.is_link for b in buttons) and hint:
         lines.append(f"(Trả lời bằng số 1–{len(buttons)} để chọn.)")
     return "\n".join(lines)
 

@@ -118,7 +118,7 @@ def _doc_groups(p) -> list[dict]:
         ("Giấy tờ xuất trình (không phải nộp)", "show", view.show),
         *[(f"Trường hợp: {s.label}", "conditional", s.rows) for s in view.situations],
         *[
-            (f"Trường hợp đặc biệt: {c.label}" if c.label else "Trường hợp đặc biệt", "conditional", c.rows)
+            (f"Trường hợp riêng: {c.label}" if c.label else "Trường hợp riêng", "conditional", c.rows)
             for c in view.cases
         ],
         ("Lưu ý", "note", view.notes),

@@ -1,7 +1,7 @@
 """The issue's scenario in a real headless Chromium against the real assistant:
 uvicorn (FastAPI app) → real Rasa server (trained model, REST channel) → real action
 server. Open the demo page, ask "đăng ký khai sinh cần gì", see the structured answer
-(the ordinary-case documents, citing procedure 1.001193), click "Trường hợp đặc biệt" and see
+(the ordinary-case documents, citing procedure 1.001193), click "Trường hợp riêng" and see
 the conditional documents, reload and see the history.
 Screenshots go to test-artifacts/.
 """
@@ -43,7 +43,7 @@ def test_birth_registration_in_the_browser(browser, app_with_real_bot: App, arti
     assert "Giấy chứng sinh" in answer and "bỏ rơi" not in answer.split("Ngoài ra")[0]
 
     # the special cases are one tap away
-    special = log.locator(".choices button", has_text="Trường hợp đặc biệt")
+    special = log.locator(".choices button", has_text="Trường hợp riêng")
     assert special.count() == 1, "the answer offers no special-cases button"
     bot_messages = log.locator(".msg--bot").count()
     special.first.click()
@@ -53,7 +53,7 @@ def test_birth_registration_in_the_browser(browser, app_with_real_bot: App, arti
     )
     page.get_by_role("status").wait_for(state="hidden")
     cases = log.locator(".msg--bot").last.inner_text()
-    assert "Trường hợp đặc biệt" in cases and "bỏ rơi" in cases and "1.001193" in cases, cases
+    assert "Trường hợp riêng" in cases and "bỏ rơi" in cases and "1.001193" in cases, cases
     page.screenshot(path=str(artifacts / "widget-real-bot-special-cases.png"))
 
     # an injection attempt is shown as text and never runs

@@ -101,6 +101,14 @@ def test_a_list_the_bot_already_numbered_is_not_repeated() -> None:
     assert numbered_choices(buttons, text=answer).startswith("1. Thời hạn giải quyết\n2. Phí, lệ phí")
 
 
+def test_buttons_after_the_bots_own_list_are_numbered_on() -> None:
+    """Situations numbered in the text, then other buttons: only the others are listed, from 4."""
+    more = [*AMBIGUOUS_BUTTONS, Button("Lưu ý (3)", "/n"), Button("Thời hạn", "/t")]
+    assert (
+        numbered_choices(more, text=AMBIGUOUS) == "4. Lưu ý (3)\n5. Thời hạn\n(Trả lời bằng số 1–5 để chọn.)"
+    )
+
+
 def test_button_titles_stay_distinguishable_when_shortened() -> None:
     titles = button_titles(AMBIGUOUS_BUTTONS, 20)
     assert all(len(t) <= 20 for t in titles) and len(set(titles)) == 3

@@ -121,7 +121,7 @@ def test_special_cases_button_lists_the_conditional_documents(bot: Bot, procedur
     sender = new_sender("cases")
     first = bot.say(sender, "Đăng ký khai sinh cần giấy tờ gì?")
     assert len(text_of(first)) <= 1800
-    button = next(b for b in buttons_of(first) if b["title"].startswith("Trường hợp đặc biệt"))
+    button = next(b for b in buttons_of(first) if b["title"].startswith("Trường hợp riêng"))
     cases = text_of(bot.say(sender, button["payload"]))
     for d in procedures["1.001193"].documents:
         if d.role.value == "conditional":
