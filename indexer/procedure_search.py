@@ -38,7 +38,7 @@ from indexer.query import QueryForms, analyze_query, fold, folded_terms, segment
 
 # Fusion parameters (tuned on the dev sets and tests/indexer/data only).
 RRF_K = 30
-W_DENSE = 1.0
+W_DENSE = 1.6
 W_FOLD = 1.2
 W_SEG = 0.5
 W_TITLE = 0.05  # title-coverage boost, in RRF units (1/31 ≈ 0.032 is one first place)
