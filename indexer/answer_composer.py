@@ -382,8 +382,22 @@ def legal_lines(p) -> list[str]:
     return [" ".join(x for x in (lb.number or "", lb.title) if x) for lb in p.legal_bases]
 
 
-FIRST_STEPS = 6  # steps shown before "Xem đủ các bước"
-FIRST_LEGAL = 6
+_FIRST_ONLY = {Part.STEPS: step_lines, Part.LEGAL: legal_lines}
+
+
+# long parts shown short first: (how many items, their width, what the rest are called)
+_FIRST_SHOWN = {Part.STEPS: (6, 220, "bước"), Part.LEGAL: (6, 160, "văn bản")}
+
+
+def _first_of(
+    items: list[str], detail: str | None, limit: int, width: int, rest: str
+) -> tuple[list[str], list[str]]:
+    """The first ``limit`` items cut to ``width`` characters, or all of them (``detail`` "all")."""
+    shown = items if detail == "all" else [_shorten(x, width) for x in items[:limit]]
+    lines = [_numbered(shown)]
+    if len(shown) < len(items):
+        lines.append(f"(còn {len(items) - len(shown)} {rest} nữa — bấm «Xem tất cả»)")
+    return lines, items
 
 
 def _case_teaser(view: DossierView) -> str:
@@ -480,20 +494,8 @@ def _part_body(p, part: Part, detail: str | None, view: DossierView) -> tuple[li
     if part == Part.NOTES:
         items = [clean_name(d.name) for d in view.notes]
         return [_numbered(items)], items
-    if part == Part.STEPS:
-        items = step_lines(p)
-        shown = items if detail == "all" else [_shorten(s, 220) for s in items[:FIRST_STEPS]]
-        lines = [_numbered(shown)]
-        if len(shown) < len(items):
-            lines.append(f"(còn {len(items) - len(shown)} bước nữa — bấm «Xem đủ các bước»)")
-        return lines, items
-    if part == Part.LEGAL:
-        items = legal_lines(p)
-        shown = items if detail == "all" else [_shorten(x, 160) for x in items[:FIRST_LEGAL]]
-        lines = [_numbered(shown)]
-        if len(shown) < len(items):
-            lines.append(f"(còn {len(items) - len(shown)} văn bản nữa)")
-        return lines, items
+    if part in _FIRST_ONLY:
+        return _first_of(_FIRST_ONLY[part](p), detail, *_FIRST_SHOWN[part])
     if part == Part.SUMMARY:
         return _summary_body(p, view)
     items = {
@@ -553,8 +555,8 @@ def _buttons(p, part: Part, detail: str | None, view: DossierView) -> list[Butto
         out.append(Button(title="Nguyên văn hồ sơ", payload=f"{p.code}|documents:full"))
     if part == Part.CASES and detail and detail.isdigit():
         out.append(Button(title="Xem nguyên văn", payload=f"{p.code}|cases:{detail}:full"))
-    if part == Part.STEPS and len(step_lines(p)) > FIRST_STEPS:
-        out.append(Button(title="Xem đủ các bước", payload=f"{p.code}|steps:all"))
+    if part in _FIRST_ONLY and detail != "all" and len(_FIRST_ONLY[part](p)) > _FIRST_SHOWN[part][0]:
+        out.append(Button(title="Xem tất cả", payload=f"{p.code}|{part.value}:all"))
     for other in FOLLOW_UP_PARTS:
         if other != part:
             out.append(Button(title=_BUTTON_LABELS[other], payload=f"{p.code}|{other.value}"))

@@ -14,16 +14,6 @@ from indexer.evaluate import USABLE_MAX_CHARS, heading_code
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def real():
-    from indexer.procedure_search import Retriever
-
-    try:
-        return Retriever.load()
-    except FileNotFoundError:
-        pytest.skip("no index: run `tthc model prepare && tthc index`")
-
-
 def test_documents_first_reply_is_short_and_names_the_ordinary_case(real):
     turn = answer_question(real, "Đăng ký khai sinh cần giấy tờ gì?")
     text = turn.answer.text

@@ -171,16 +171,6 @@ def test_thread_safe_search(tiny):
 # ----------------------------------------------------------------------------- real model
 
 
-@pytest.fixture(scope="module")
-def real():
-    from indexer.procedure_search import Retriever
-
-    try:
-        return Retriever.load()
-    except FileNotFoundError:
-        pytest.skip("no index: run `tthc model prepare && tthc index`")
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("q", ["Đăng ký khai sinh cần giấy tờ gì?", "dang ky khai sinh can giay to gi"])
 def test_real_index_finds_1_001193(real, q):
