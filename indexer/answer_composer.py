@@ -382,21 +382,56 @@ def legal_lines(p) -> list[str]:
     return [" ".join(x for x in (lb.number or "", lb.title) if x) for lb in p.legal_bases]
 
 
-_FIRST_ONLY = {Part.STEPS: step_lines, Part.LEGAL: legal_lines}
+_FIRST_ONLY = {
+    Part.STEPS: step_lines,
+    Part.LEGAL: legal_lines,
+    Part.FEE: fee_lines,
+    Part.AGENCY: agency_lines,
+    Part.CHANNELS: channel_lines,
+    Part.FORMS: form_lines,
+    Part.CONDITIONS: lambda p: [p.conditions] if p.conditions else [],
+    Part.RESULT: lambda p: [p.result] if p.result else [],
+}
+
+
+FIRST_REPLY_CHARS = 1800  # a first reply fits one web message; the rest is one tap away
+_RESERVED_CHARS = 300  # for the headings, the special-cases line and the alternatives line
+
+
+def _fit(items: list[str], budget: int) -> list[str]:
+    """The first items whose numbered lines fit in ``budget`` characters (at least one)."""
+    kept, used = [], 0
+    for item in items:
+        used += len(item) + 5
+        if kept and used > budget:
+            break
+        kept.append(item)
+    return kept
 
 
 # long parts shown short first: (how many items, their width, what the rest are called)
-_FIRST_SHOWN = {Part.STEPS: (6, 220, "bước"), Part.LEGAL: (6, 160, "văn bản")}
+_FIRST_SHOWN = {
+    Part.STEPS: (6, 220, "bước"),
+    Part.LEGAL: (6, 160, "văn bản"),
+    Part.CONDITIONS: (1, 1000, "phần"),
+    Part.RESULT: (3, 400, "phần"),
+    Part.FEE: (6, 500, "mức"),
+    Part.AGENCY: (6, 400, "dòng"),
+    Part.CHANNELS: (6, 300, "cách"),
+    Part.FORMS: (10, 200, "mẫu"),
+}
 
 
 def _first_of(
-    items: list[str], detail: str | None, limit: int, width: int, rest: str
+    items: list[str], detail: str | None, budget: int, limit: int, width: int, rest: str
 ) -> tuple[list[str], list[str]]:
-    """The first ``limit`` items cut to ``width`` characters, or all of them (``detail`` "all")."""
-    shown = items if detail == "all" else [_shorten(x, width) for x in items[:limit]]
-    lines = [_numbered(shown)]
-    if len(shown) < len(items):
-        lines.append(f"(còn {len(items) - len(shown)} {rest} nữa — bấm «Xem tất cả»)")
+    """The first ``limit`` items cut to ``width`` characters within ``budget``, or all of them
+    (``detail`` "all")."""
+    shown = items if detail == "all" else _fit([_shorten(x, width) for x in items[:limit]], budget)
+    lines = [shown[0]] if len(items) == 1 else [_numbered(shown)]
+    if len(shown) < len(items) or any(a != b for a, b in zip(shown, items, strict=False)):
+        more = f"còn {len(items) - len(shown)} {rest} nữa" if len(shown) < len(items) else "xem đầy đủ"
+        lines.append(f"({more} — bấm «Xem tất cả»)")
     return lines, items
 
 
@@ -433,22 +468,28 @@ def _shortened(view: DossierView) -> bool:
     return any(document_line(d).rstrip("…") != _full_line(d) for d in view.ordinary + view.common)
 
 
-def _documents_body(p, view: DossierView, detail: str | None = None) -> tuple[list[str], list[str]]:
-    """(lines of text, items) of the first reply about documents; ``detail`` "full": the
-    ordinary-case rows as the record words them."""
+def _documents_body(
+    p, view: DossierView, detail: str | None = None, budget: int = FIRST_REPLY_CHARS
+) -> tuple[list[str], list[str]]:
+    """(lines of text, items) of the first reply about documents, within ``budget`` characters
+    (the rest behind «Nguyên văn hồ sơ»); ``detail`` "full": every ordinary-case row as the
+    record words it."""
     lines: list[str] = []
     items: list[str] = []
     line = _full_line if detail == "full" else document_line
     if view.ordinary:
         submit = [line(d) for d in view.submit]
         show = [line(d) for d in view.show]
+        items = submit + show
+        kept = items if detail == "full" else _fit(items, budget)
         if submit:
             lines.append("Hồ sơ thông thường gồm:")
-            lines.append(_numbered(submit))
-        if show:
+            lines.append(_numbered(kept[: len(submit)]))
+        if show and len(kept) > len(submit):
             lines.append("Mang theo để xuất trình (không phải nộp):")
-            lines.append(_numbered(show, start=len(submit) + 1))
-        items = submit + show
+            lines.append(_numbered(kept[len(submit) :], start=len(submit) + 1))
+        if len(kept) < len(items):
+            lines.append(f"… và {len(items) - len(kept)} giấy tờ khác — bấm «Nguyên văn hồ sơ».")
     elif view.situations:
         if view.common:
             common = [line(d) for d in view.common]
@@ -456,7 +497,10 @@ def _documents_body(p, view: DossierView, detail: str | None = None) -> tuple[li
             lines.append(_numbered(common))
             items = common
         lines.append(f"Các giấy tờ còn lại tùy trường hợp của bạn ({len(view.situations)} trường hợp):")
-        lines.append(_numbered([_shorten(s.label, 110) for s in view.situations]))
+        labels = [_shorten(s.label, 110) for s in view.situations]
+        lines.append(_numbered(_fit(labels, budget - sum(len(x) for x in items))))
+        if len(_fit(labels, budget - sum(len(x) for x in items))) < len(labels):
+            lines.append("… và các trường hợp khác (bấm nút bên dưới).")
         lines.append("Bấm (hoặc gõ) trường hợp của bạn để xem đủ giấy tờ.")
     elif view.cases:
         lines.append("Hồ sơ thủ tục chỉ ghi giấy tờ theo từng trường hợp — bấm «Trường hợp riêng» để xem.")
@@ -485,27 +529,24 @@ def _cases_body(view: DossierView, detail: str | None) -> tuple[list[str], list[
     return lines, items
 
 
-def _part_body(p, part: Part, detail: str | None, view: DossierView) -> tuple[list[str], list[str]]:
-    """(text lines, items) of one part; empty items mean the record does not hold it."""
+def _part_body(
+    p, part: Part, detail: str | None, view: DossierView, budget: int
+) -> tuple[list[str], list[str]]:
+    """(text lines, items) of one part within ``budget`` characters when it is a first reply;
+    empty items mean the record does not hold it."""
     if part == Part.DOCUMENTS:
-        return _documents_body(p, view, detail)
+        return _documents_body(p, view, detail, budget)
     if part == Part.CASES:
         return _cases_body(view, detail)
     if part == Part.NOTES:
         items = [clean_name(d.name) for d in view.notes]
         return [_numbered(items)], items
     if part in _FIRST_ONLY:
-        return _first_of(_FIRST_ONLY[part](p), detail, *_FIRST_SHOWN[part])
+        return _first_of(_FIRST_ONLY[part](p), detail, budget, *_FIRST_SHOWN[part])
     if part == Part.SUMMARY:
         return _summary_body(p, view)
     items = {
         Part.TIME: time_lines,
-        Part.FEE: fee_lines,
-        Part.AGENCY: agency_lines,
-        Part.CHANNELS: channel_lines,
-        Part.FORMS: form_lines,
-        Part.CONDITIONS: lambda p: [p.conditions] if p.conditions else [],
-        Part.RESULT: lambda p: [p.result] if p.result else [],
         Part.APPLICANTS: lambda p: list(p.applicants),
     }[part](p)
     lines = [items[0]] if len(items) == 1 else [_numbered(items)]
@@ -551,7 +592,7 @@ def _buttons(p, part: Part, detail: str | None, view: DossierView) -> list[Butto
         out.append(Button(title=f"Trường hợp riêng ({view.case_count()})", payload=f"{p.code}|cases"))
     if part == Part.DOCUMENTS and view.notes:
         out.append(Button(title=f"Lưu ý ({len(view.notes)})", payload=f"{p.code}|notes"))
-    if part == Part.DOCUMENTS and detail != "full" and _shortened(view):
+    if part == Part.DOCUMENTS and detail != "full" and (_shortened(view) or len(view.ordinary) > 8):
         out.append(Button(title="Nguyên văn hồ sơ", payload=f"{p.code}|documents:full"))
     if part == Part.CASES and detail and detail.isdigit():
         out.append(Button(title="Xem nguyên văn", payload=f"{p.code}|cases:{detail}:full"))
@@ -583,15 +624,18 @@ class LevelNote:
 
 def heading(p) -> str:
     lv = levels_text(p.levels)
-    return f"**{display_title(p.title)}** (mã {p.code}{', ' + lv if lv else ''})"
+    return f"**{_shorten(display_title(p.title), 200)}** (mã {p.code}{', ' + lv if lv else ''})"
 
 
 def compose_procedure(p, part: Part | str = Part.SUMMARY, *, levels: LevelNote | None = None) -> Answer:
     """The answer about one part of ``p`` (``part`` may carry a detail: ``"cases:2"``)."""
     part, detail = parse_part(part)
     view = dossier(p)
-    lines, items = _part_body(p, part, detail, view)
     head = heading(p)
+    cit = procedure_citation(p)
+    level_line = levels.text() if levels else ""
+    budget = FIRST_REPLY_CHARS - len(head) - len(level_line) - len(cit.text()) - _RESERVED_CHARS
+    lines, items = _part_body(p, part, detail, view, budget)
     if part in (Part.SUMMARY, Part.DOCUMENTS):
         intro = head
     elif part == Part.CASES and view.situations and detail:
@@ -600,8 +644,6 @@ def compose_procedure(p, part: Part | str = Part.SUMMARY, *, levels: LevelNote |
         intro = f"{part.label} — {head}"
     if not items and not (part == Part.DOCUMENTS and (view.situations or view.cases)):
         lines = [missing_text(_MISSING_WHAT.get(part, "thông tin này"), p)]
-    cit = procedure_citation(p)
-    level_line = levels.text() if levels else ""
     text = "\n".join([intro, *lines, *([level_line] if level_line else []), cit.text()])
     choices = [f"{p.code}|cases:{i}" for i in range(1, len(view.situations) + 1)]
     return Answer(

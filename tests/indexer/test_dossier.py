@@ -73,3 +73,14 @@ def test_document_line_shortens_citations_and_channels():
     assert document_line(gcs) == "Giấy chứng sinh…"
     copy = Document(name="Bản sao giấy khai sinh", originals=0, copies=1)
     assert document_line(copy) == "Bản sao giấy khai sinh (bản sao)"
+
+
+def test_every_first_reply_fits_a_web_message(procs):
+    """Every part's first reply of every record stays within 1,800 characters (the rest is one
+    tap away: «Xem tất cả», «Nguyên văn hồ sơ», the special cases and notes)."""
+    from indexer.answer_composer import FIRST_REPLY_CHARS, Part, compose_procedure
+
+    first = [part for part in Part if part not in (Part.CASES, Part.NOTES)]
+    for p in procs.values():
+        for part in first:
+            assert len(compose_procedure(p, part).text) <= FIRST_REPLY_CHARS, (p.code, part)
