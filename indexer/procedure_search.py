@@ -50,6 +50,9 @@ NO_MATCH_DENSE = 0.83
 NO_MATCH_COVERAGE = 0.5
 AMBIGUOUS_RATIO = 0.97
 NOTICE_SECOND_CHUNK = 0.8
+# An area of knowledge/coverage.yaml wins over the best record when it scores at least this
+# share of the record's fused score (calibrated on own out-of-coverage questions).
+OUTSIDE_MARGIN = 0.85
 
 LEVEL_ORDER = {"xa": 0, "tinh": 1, "huyen": 2, "bo": 3, "khac": 4}
 _LEVEL_WORDS = {
@@ -391,8 +394,8 @@ class Retriever:
         for d in ranked:
             doc = self.docs[d]
             if doc["kind"] == "outside":
-                # an area the knowledge base does not hold; it matters only when it ranks first
-                if not hits and outside is None:
+                # an area the knowledge base does not hold (the best one only)
+                if outside is None:
                     outside = self._hit(d, fused[d], dense, content)
                     outside.passage = doc["passage"]
                 continue
@@ -422,6 +425,8 @@ class Retriever:
             if len(hits) >= k + 5:
                 break
         hits = hits[:k]
+        if outside is not None and hits and outside.score < OUTSIDE_MARGIN * hits[0].score:
+            outside = None  # a record matches clearly better
         unknown = self.unknown_share(forms.folded)
         no_match = unknown >= NO_MATCH_UNKNOWN or self._no_match(hits) or outside is not None
         ambiguous = self._ambiguous(hits, want_level) if hits and not no_match else []
