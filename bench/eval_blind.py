@@ -1,0 +1,73 @@
+"""The project's own sets, reported apart from the dev sets (``bench/data/``):
+
+- ``everyday_blind.jsonl``: 233 everyday questions written by a helper that never saw the
+  code, the aliases, the lexicon or the dev sets; Recall@1/@5 and how many were wrongly
+  answered "no data", by style (diacritics, none, abbreviations, story);
+- ``out_of_coverage_blind.jsonl`` (held out): questions about procedures the knowledge base
+  does not hold, and non-administrative ones: share answered "no data";
+- ``coverage_calibration.jsonl``: the set the coverage areas and their margin were chosen on
+  (out-of-coverage questions answered "no data", in-KB questions wrongly rejected);
+- ``usable_answers_blind*.jsonl``: usable first replies through the answer policy (the same
+  checks as ``bench/eval_bot.py``, which asks the running bot).
+
+    .venv/bin/python bench/eval_blind.py
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from indexer.evaluate import _rank, run_usable
+from indexer.procedure_search import Retriever
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def rows(name: str) -> list[dict]:
+    path = DATA / name
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def main() -> int:
+    r = Retriever.load()
+    by_style: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # n, r1, r5, rejected
+    for row in rows("everyday_blind.jsonl"):
+        res = r.search(row["q"], k=5)
+        rank = _rank(row, res.hits)
+        for key in ("ALL", row.get("style", "?")):
+            acc = by_style[key]
+            acc[0] += 1
+            acc[1] += rank is not None and rank < 1
+            acc[2] += rank is not None and rank < 5
+            acc[3] += res.no_match
+    print(f"{'everyday_blind':<28} {'n':>4} {'R@1':>6} {'R@5':>6} {'no data':>8}")
+    for key, (n, r1, r5, rej) in sorted(by_style.items()):
+        print(f"  {key:<26} {n:>4} {r1 / n:>6.3f} {r5 / n:>6.3f} {rej / n:>8.3f}")
+    kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for row in rows("out_of_coverage_blind.jsonl"):
+        acc = kinds[row["kind"]]
+        acc[0] += 1
+        acc[1] += r.search(row["q"], k=5).no_match
+    for kind, (n, said) in kinds.items():
+        print(f"out_of_coverage_blind {kind:<18} n={n:>4}  answered 'no data' {said / n:.3f}")
+    calib = rows("coverage_calibration.jsonl")
+    outside = [x for x in calib if not x["in_kb"]]
+    inside = [x for x in calib if x["in_kb"]]
+    said = sum(r.search(x["q"], k=5).no_match for x in outside) / len(outside)
+    rejected = sum(r.search(x["q"], k=5).no_match for x in inside) / len(inside)
+    print(
+        f"coverage_calibration: out-of-coverage 'no data' {said:.3f} (n={len(outside)}); in-KB rejected {rejected:.3f} (n={len(inside)})"
+    )
+    for path in sorted(DATA.glob("usable_answers_blind*.jsonl")):
+        shares, _ = run_usable(r, rows(path.name))
+        print(f"{path.stem}: " + ", ".join(f"{k} {v:.3f}" for k, v in shares.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
