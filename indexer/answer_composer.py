@@ -382,7 +382,8 @@ def legal_lines(p) -> list[str]:
     return [" ".join(x for x in (lb.number or "", lb.title) if x) for lb in p.legal_bases]
 
 
-_FIRST_ONLY = {
+# parts shown short first, all on request ("<part>:all")
+_SHORT_FIRST = {
     Part.STEPS: step_lines,
     Part.LEGAL: legal_lines,
     Part.FEE: fee_lines,
@@ -410,7 +411,7 @@ def _fit(items: list[str], budget: int) -> list[str]:
 
 
 # long parts shown short first: (how many items, their width, what the rest are called)
-_FIRST_SHOWN = {
+_SHORT_FIRST_LIMITS = {
     Part.STEPS: (6, 220, "bước"),
     Part.LEGAL: (6, 160, "văn bản"),
     Part.CONDITIONS: (1, 1000, "phần"),
@@ -541,8 +542,8 @@ def _part_body(
     if part == Part.NOTES:
         items = [clean_name(d.name) for d in view.notes]
         return [_numbered(items)], items
-    if part in _FIRST_ONLY:
-        return _first_of(_FIRST_ONLY[part](p), detail, budget, *_FIRST_SHOWN[part])
+    if part in _SHORT_FIRST:
+        return _first_of(_SHORT_FIRST[part](p), detail, budget, *_SHORT_FIRST_LIMITS[part])
     if part == Part.SUMMARY:
         return _summary_body(p, view)
     items = {
@@ -596,7 +597,7 @@ def _buttons(p, part: Part, detail: str | None, view: DossierView) -> list[Butto
         out.append(Button(title="Nguyên văn hồ sơ", payload=f"{p.code}|documents:full"))
     if part == Part.CASES and detail and detail.isdigit():
         out.append(Button(title="Xem nguyên văn", payload=f"{p.code}|cases:{detail}:full"))
-    if part in _FIRST_ONLY and detail != "all" and len(_FIRST_ONLY[part](p)) > _FIRST_SHOWN[part][0]:
+    if part in _SHORT_FIRST and detail != "all" and len(_SHORT_FIRST[part](p)) > _SHORT_FIRST_LIMITS[part][0]:
         out.append(Button(title="Xem tất cả", payload=f"{p.code}|{part.value}:all"))
     for other in FOLLOW_UP_PARTS:
         if other != part:

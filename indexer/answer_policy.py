@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from indexer.answer_composer import (
+    UNKNOWN_UNIT,
     Answer,
     LevelNote,
     Part,
@@ -80,6 +81,15 @@ def variants(retriever: Retriever, p) -> list:
     return sorted(found, key=lambda v: min((LEVEL_ORDER.get(lv.value, 5) for lv in v.levels), default=5))
 
 
+def _times_stated(p) -> dict[str, tuple]:
+    """Per channel, the processing time the record states with its unit."""
+    return {
+        c.kind.value: (c.time.value, c.time.unit.value)
+        for c in p.channels
+        if c.time is not None and c.time.value is not None and c.time.unit.value != UNKNOWN_UNIT
+    }
+
+
 def _fees_stated(p) -> dict[str, tuple]:
     """Per channel, the fees the record states: amounts, or free when it says "Miễn phí"
     ("Chưa quy định" is no statement)."""
@@ -105,12 +115,10 @@ def differences(chosen, other) -> list[str]:
     difference. The dossier is one legal list at every level; its wording differs between
     publications, so comparing it word for word would invent differences."""
     out = []
-    known = [t for t in time_lines(other) if "«" not in t and "không ghi" not in t]
-    if known and set(known) != set(time_lines(chosen)):
-        out.append(f"thời hạn {'; '.join(known)}")
-    mine, theirs = _fees_stated(chosen), _fees_stated(other)
-    if any(mine[kind] != theirs[kind] for kind in mine.keys() & theirs.keys()):
-        out.append(f"lệ phí {'; '.join(fee_lines(other))}")
+    for stated, lines, what in ((_times_stated, time_lines, "thời hạn"), (_fees_stated, fee_lines, "lệ phí")):
+        mine, theirs = stated(chosen), stated(other)
+        if any(mine[kind] != theirs[kind] for kind in mine.keys() & theirs.keys()):
+            out.append(f"{what} {'; '.join(lines(other))}")
     return out
 
 
