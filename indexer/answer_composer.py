@@ -23,7 +23,17 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 
-from indexer.dossier import DossierView, Situation, clean_name, document_line, dossier, form_code, quantity
+from indexer.dossier import (
+    DossierView,
+    Situation,
+    clean_name,
+    document_key,
+    document_line,
+    dossier,
+    form_code,
+    quantity,
+    short_name,
+)
 from indexer.query import fold
 from knowledge.schema import Level
 
@@ -460,6 +470,16 @@ def _case_teaser(view: DossierView) -> str:
     return ("Ngoài ra có " + " và ".join(bits) + " — bấm nút bên dưới để xem.") if bits else ""
 
 
+SITUATION_DOCS = 3  # documents named after a situation in a first reply
+
+
+def _situation_line(s: Situation, common: set[str]) -> str:
+    """ "Vào chỗ ở hợp pháp do thuê, mượn, ở nhờ: Tờ khai … (mẫu CT01); Hợp đồng thuê…" """
+    docs = [_shorten(short_name(d), 70) for d in s.rows if document_key(d) not in common]
+    named = "; ".join(docs[:SITUATION_DOCS]) + ("; …" if len(docs) > SITUATION_DOCS else "")
+    return f"{_shorten(s.label, 90)}" + (f": {named}" if named else "")
+
+
 def _full_line(d) -> str:
     return clean_name(d.name) + (f" ({q})" if (q := quantity(d)) else "")
 
@@ -495,14 +515,17 @@ def _documents_body(
         if view.common:
             common = [line(d) for d in view.common]
             lines.append("Mọi trường hợp đều cần:")
-            lines.append(_numbered(common))
+            lines.append("\n".join(f"• {x}" for x in common))  # the numbers pick a situation
             items = common
-        lines.append(f"Các giấy tờ còn lại tùy trường hợp của bạn ({len(view.situations)} trường hợp):")
-        labels = [_shorten(s.label, 110) for s in view.situations]
-        lines.append(_numbered(_fit(labels, budget - sum(len(x) for x in items))))
-        if len(_fit(labels, budget - sum(len(x) for x in items))) < len(labels):
-            lines.append("… và các trường hợp khác (bấm nút bên dưới).")
-        lines.append("Bấm (hoặc gõ) trường hợp của bạn để xem đủ giấy tờ.")
+        lines.append(f"Giấy tờ tùy trường hợp của bạn ({len(view.situations)} trường hợp):")
+        # each situation with its first documents, so that a citizen sees which is theirs
+        # and what it asks; the full list is one tap (or the typed number) away
+        labels = [_situation_line(s, common={document_key(d) for d in view.common}) for s in view.situations]
+        shown = _fit(labels, budget - sum(len(x) for x in items))
+        lines.append(_numbered(shown))
+        if len(shown) < len(labels):
+            lines.append(f"… và {len(labels) - len(shown)} trường hợp khác (bấm nút bên dưới).")
+        lines.append("Bấm (hoặc gõ số) trường hợp của bạn để xem đủ giấy tờ.")
     elif view.cases:
         lines.append("Hồ sơ thủ tục chỉ ghi giấy tờ theo từng trường hợp — bấm «Trường hợp riêng» để xem.")
     teaser = _case_teaser(view) if (view.ordinary or view.common) and detail != "full" else ""

@@ -105,9 +105,13 @@ def document_line(doc: Document) -> str:
     return line + (f" ({qty})" if qty else "")
 
 
-def _key(doc: Document) -> str:
-    """Rows that name the same document in two situations share this key."""
-    return fold(re.sub(r"\([^)]*\)", " ", short_name(doc, limit=80))).strip(" .;…")
+def document_key(doc: Document) -> str:
+    """Rows that name the same document in two situations share this key: the form code,
+    else the name's first words up to a parenthesis or comma."""
+    code = form_code(doc)
+    if code:
+        return f"form:{fold(code)}"
+    return fold(re.split(r"[(,]", short_name(doc, limit=80))[0]).strip(" .;…")
 
 
 @dataclass
@@ -138,12 +142,23 @@ class DossierView:
         return sum(len(c.rows) for c in self.cases)
 
 
+def situation_label(header: str, title: str) -> str:
+    """The case header as a label, without the procedure's own name in front ("Đăng ký thường
+    trú vào chỗ ở … do thuê" → "Vào chỗ ở … do thuê")."""
+    label = re.sub(r"(?i)[,:]?\s*(?:hồ sơ\s+)?(?:bao\s+)?gồm$", "", clean_name(header)).strip()
+    name = re.sub(r"(?i)^thủ tục\s+", "", title).strip()
+    if fold(label).startswith(fold(name) + " ") and len(label) > len(name) + 3:
+        rest = label[len(name) :].strip(" ,:-")
+        label = rest[:1].upper() + rest[1:]
+    return label
+
+
 def _by_case(rows: list[Document], title: str) -> list[Situation]:
     """Rows grouped by their case header; rows under another header (``* Giấy tờ phải nộp:``)
     say their case themselves ("Trường hợp trẻ em bị bỏ rơi…") and share the label ""."""
     groups: dict[str, Situation] = {}
     for d in rows:
-        label = clean_name(d.case) if is_case_header(d.case, title) else ""
+        label = situation_label(d.case, title) if is_case_header(d.case, title) else ""
         groups.setdefault(label, Situation(label)).rows.append(d)
     return sorted(groups.values(), key=lambda s: s.label == "")
 
@@ -165,12 +180,12 @@ def dossier(p: Procedure) -> DossierView:
         # no ordinary dossier: the record lists situations, each with its own documents
         view.situations = _by_case(headed, p.title)
         conditional = [d for d in conditional if d not in headed]
-        keys = [{_key(d) for d in s.rows} for s in view.situations]
+        keys = [{document_key(d) for d in s.rows} for s in view.situations]
         shared = set.intersection(*keys) if keys else set()
         seen: set[str] = set()
         for d in view.situations[0].rows:
-            if _key(d) in shared and _key(d) not in seen:
-                seen.add(_key(d))
+            if document_key(d) in shared and document_key(d) not in seen:
+                seen.add(document_key(d))
                 view.common.append(d)
     view.cases = _by_case(conditional, p.title)
     return view
