@@ -7,7 +7,7 @@ Procedure questions: is an acceptable code cited in the bot's first reply?
 Notice questions: does the first reply contain every expected fact and cite the notice file?
 
 Usable first replies (sets with ``core``: ``shared/eval/dev_usable_answers.jsonl`` and the
-project's own blind set ``bench/data/usable_answers_blind.jsonl``, reported separately): the
+project's own blind sets ``bench/data/usable_answers_blind*.jsonl``, reported separately): the
 first reply answers directly with an acceptable code, names every core group in its first 12
 lines, fits in 1,800 characters, writes levels with diacritics, and the follow-up "mất bao
 lâu?" stays on the procedure (``indexer.evaluate.usable_checks``). The same first reply as
@@ -44,7 +44,7 @@ from indexer.evaluate import (
 from tests.e2e.servers import start_bot
 from tthc.settings import get_settings
 
-OWN_USABLE = Path(__file__).resolve().parent / "data" / "usable_answers_blind.jsonl"
+OWN_DATA = Path(__file__).resolve().parent / "data"
 
 
 def first_reply(messages: list[dict]) -> str:
@@ -82,8 +82,8 @@ def main() -> int:
     parser.add_argument("--errors", action="store_true", help="print the questions that missed")
     args = parser.parse_args()
     sets = load_sets(get_settings().eval_dir, own=False)
-    if OWN_USABLE.exists():
-        sets["own:usable_answers_blind"] = load_usable(OWN_USABLE)
+    for path in sorted(OWN_DATA.glob("usable_answers_blind*.jsonl")):
+        sets[f"own:{path.stem}"] = load_usable(path)
     if args.sets:
         sets = {name: rows for name, rows in sets.items() if name in args.sets}
     with tempfile.TemporaryDirectory() as tmp:
