@@ -42,6 +42,7 @@ W_DENSE = 1.6
 W_FOLD = 1.2
 W_SEG = 0.5
 W_TITLE = 0.05  # title-coverage boost, in RRF units (1/31 ≈ 0.032 is one first place)
+W_TITLE_EXPLAINS = 0.02  # boost by the share of the question's content words the title holds
 CANDIDATES = 100
 # Dense query form for questions typed without diacritics: "typed" | "restored" | "both".
 DENSE_MODE = os.environ.get("TTHC_DENSE_MODE", "restored")
@@ -380,6 +381,8 @@ class Retriever:
             ts = self.title_syl[d]
             if ts and self.is_procedure[d]:
                 fused[d] += W_TITLE * (len(ts & q_syl) / len(ts)) ** 2
+                if content:  # how much of the question the title explains
+                    fused[d] += W_TITLE_EXPLAINS * (len(ts & content) / len(content)) ** 2
 
         ranked = sorted(fused, key=fused.get, reverse=True)
         notice_chunks: dict[str, list[int]] = {}
