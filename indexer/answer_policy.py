@@ -64,6 +64,11 @@ class Context:
     pending_part: str | None = None
     notice_id: str | None = None
 
+    @property
+    def candidate_codes(self) -> list[str]:
+        """The procedures offered (a candidate is a code, or "code|part" for a situation)."""
+        return [c.partition("|")[0] for c in self.candidates]
+
 
 @dataclass
 class Turn:
@@ -212,7 +217,7 @@ def names_new_topic(retriever: Retriever, question: str, response: SearchRespons
     top = response.hits[0]
     if top.kind == "notice":
         return top.code != context.notice_id
-    current = {c.partition("|")[0] for c in context.candidates}
+    current = set(context.candidate_codes)
     if context.procedure_code:
         p = retriever.get_procedure(context.procedure_code)
         current |= {context.procedure_code, *(p.same_as if p else [])}
@@ -246,29 +251,24 @@ def answer_follow_up(
         p = retriever.get_procedure(code)
         if p is not None:
             return answer_procedure(retriever, p, part, context)
-    if context.candidates or context.procedure_code or context.notice_id:
-        response = retriever.search(question, k=5)
-        if names_new_topic(retriever, question, response, context):
-            return decide(retriever, response, part, context)
-    if len({c.partition("|")[0] for c in context.candidates}) > 1:
+    response = retriever.search(question, k=5)
+    if names_new_topic(retriever, question, response, context):
+        return decide(retriever, response, part, context)
+    if len(set(context.candidate_codes)) > 1:
         return _about_pending_choice(retriever, part, context)
     if context.procedure_code:
         p = retriever.get_procedure(context.procedure_code)
         if p is not None:
             return answer_procedure(retriever, p, part, context)
     if context.notice_id:
-        return answer_question(retriever, question, part=part, context=context)
-    response = retriever.search(question, k=5)
-    if names_new_topic(retriever, question, response, context):
-        return decide(retriever, response, part, context)
+        return answer_question(retriever, question, part=part, context=context, response=response)
     # nothing under discussion and the message names no procedure ("thế còn lệ phí?")
     return Turn(Answer(text=ASK_WHICH_PROCEDURE, kind="ask"), context)
 
 
 def _about_pending_choice(retriever: Retriever, part: Part | str, context: Context) -> Turn:
     """ "mất bao lâu?" while a choice is pending: one line per offered procedure; the choice stays."""
-    codes = [c.partition("|")[0] for c in context.candidates]
-    offered = [p for code in codes if (p := retriever.get_procedure(code)) is not None]
+    offered = [p for code in context.candidate_codes if (p := retriever.get_procedure(code)) is not None]
     asked = parse_part(part)[0]
     if asked in (Part.TIME, Part.FEE, Part.AGENCY):
         ans = compare_lines(offered, asked)
