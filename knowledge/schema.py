@@ -110,7 +110,7 @@ class DocumentRole(str, Enum):
 
 _ROLE_LABELS = {
     DocumentRole.SUBMIT: "Giấy tờ phải nộp",
-    DocumentRole.SHOW: "Giấy tờ xuất trình",
+    DocumentRole.SHOW: "Giấy tờ xuất trình (không phải nộp)",
     DocumentRole.CONDITIONAL: "Trường hợp riêng",
     DocumentRole.NOTE: "Lưu ý",
 }

@@ -29,6 +29,8 @@ from api.routers.knowledge import ERROR_RESPONSES, ErrorBody
 from api.staff import auth
 from api.staff.insights import CHANNELS, compute, transcript
 from api.staff.tracker_reader import TrackerUnavailable, get_reader
+from indexer.answer_composer import levels_text
+from knowledge.schema import DocumentRole
 from tthc.settings import get_settings
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "staff" / "templates"))
@@ -101,27 +103,22 @@ def _retriever():
     return knowledge._retriever()
 
 
-def _levels_text(levels) -> str:
-    from indexer.answer_composer import levels_text
-
-    return levels_text(levels)
-
-
 def _doc_groups(p) -> list[dict]:
     """The dossier in the order the bot answers it (:func:`indexer.dossier.dossier`): the
     ordinary case, situations, special cases, notes; every row of the record once."""
     from indexer.dossier import dossier
 
     view = dossier(p)
+    special = DocumentRole.CONDITIONAL.label
     groups = [
-        ("Giấy tờ phải nộp", "submit", view.submit),
-        ("Giấy tờ xuất trình (không phải nộp)", "show", view.show),
-        *[(f"Trường hợp: {s.label}", "conditional", s.rows) for s in view.situations],
+        (DocumentRole.SUBMIT.label, DocumentRole.SUBMIT, view.submit),
+        (DocumentRole.SHOW.label, DocumentRole.SHOW, view.show),
+        *[(f"Trường hợp: {s.label}", DocumentRole.CONDITIONAL, s.rows) for s in view.situations],
         *[
-            (f"Trường hợp riêng: {c.label}" if c.label else "Trường hợp riêng", "conditional", c.rows)
+            (f"{special}: {c.label}" if c.label else special, DocumentRole.CONDITIONAL, c.rows)
             for c in view.cases
         ],
-        ("Lưu ý", "note", view.notes),
+        (DocumentRole.NOTE.label, DocumentRole.NOTE, view.notes),
     ]
     out, n = [], 0
     for label, role, rows in groups:
@@ -133,7 +130,7 @@ def _doc_groups(p) -> list[dict]:
             docs.append(
                 {"n": n, "name": d.name, "form": d.form, "originals": d.originals, "copies": d.copies}
             )
-        out.append({"case": label, "role": role, "docs": docs})
+        out.append({"case": label, "role": role.value, "docs": docs})
     return out
 
 
@@ -208,7 +205,7 @@ def procedure_page(request: Request, code: str) -> HTMLResponse:
     general = [
         ("Mã thủ tục", p.code),
         ("Lĩnh vực", p.field),
-        ("Cấp thực hiện", _levels_text(p.levels)),
+        ("Cấp thực hiện", levels_text(p.levels)),
         ("Loại thủ tục", p.procedure_type),
         ("Quyết định công bố", p.decision),
         ("Cơ quan thực hiện", p.agency),
@@ -220,12 +217,12 @@ def procedure_page(request: Request, code: str) -> HTMLResponse:
     same_as = []
     for other in p.same_as:
         o = retriever.get_procedure(other)
-        same_as.append({"code": other, "levels": _levels_text(o.levels) if o else ""})
+        same_as.append({"code": other, "levels": levels_text(o.levels) if o else ""})
     return _render(
         request,
         "procedure.html",
         p=p,
-        levels=_levels_text(p.levels),
+        levels=levels_text(p.levels),
         sections=sections,
         general=general,
         doc_groups=_doc_groups(p),
@@ -242,13 +239,13 @@ def checklist_page(request: Request, code: str) -> HTMLResponse:
     if error:
         return error
     where = [x for x in (p.agency, p.address) if x] or (
-        [f"Bộ phận Một cửa — {_levels_text(p.levels)} (hồ sơ thủ tục không ghi cơ quan)"] if p.levels else []
+        [f"Bộ phận Một cửa — {levels_text(p.levels)} (hồ sơ thủ tục không ghi cơ quan)"] if p.levels else []
     )
     return _render(
         request,
         "checklist.html",
         p=p,
-        levels=_levels_text(p.levels),
+        levels=levels_text(p.levels),
         doc_groups=_doc_groups(p),
         where=" — ".join(where),
         times="; ".join(compose_procedure(p, Part.TIME).items),
