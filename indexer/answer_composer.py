@@ -35,6 +35,7 @@ from indexer.dossier import (
     short_name,
 )
 from indexer.query import fold
+from knowledge.importer.common import LEVEL_QUALIFIER
 from knowledge.schema import Level
 
 
@@ -283,16 +284,10 @@ def levels_text(levels: Sequence[str | Level]) -> str:
     return ", ".join(level_phrase(lv) for lv in levels)
 
 
-# "(thực hiện tại cấp tỉnh)", "(cấp Bộ)": the heading says the level already
-_LEVEL_QUALIFIER = re.compile(
-    r"\s*\(\s*(?:thực hiện\s+)?(?:(?:tại|ở)\s+)?cấp\s+(?:xã|huyện|tỉnh|bộ|trung ương|tw)\s*\)", re.IGNORECASE
-)
-
-
 def display_title(title: str) -> str:
     """ "Thủ tục đăng ký khai sinh" → "Đăng ký khai sinh"; a level qualifier is dropped."""
     t = re.sub(r"^\s*thủ tục\s+", "", title.strip(), flags=re.IGNORECASE)
-    t = _LEVEL_QUALIFIER.sub("", t).strip()
+    t = LEVEL_QUALIFIER.sub("", t).strip()  # the heading says the level
     return t[:1].upper() + t[1:]
 
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from knowledge.importer import bqp, dvc_chatbot, notices, portal_api
-from knowledge.importer.common import dump_yaml, norm_title, slug, write_text
+from knowledge.importer.common import LEVEL_QUALIFIER, dump_yaml, norm_title, slug, write_text
 from knowledge.importer.document_roles import assign_roles
 from knowledge.schema import Notice, Procedure
 from knowledge.store import NOTICES, PROCEDURES, render_notice
@@ -28,15 +27,9 @@ class ImportResult:
     seconds: float = 0.0
 
 
-# "(thực hiện tại cấp tỉnh)", "(cấp Bộ)", "(cấp TW)": the level a copy of a procedure is published for.
-_LEVEL_QUALIFIER = re.compile(
-    r"\(\s*(?:thực hiện\s+(?:tại|ở)\s+)?cấp\s+(?:xã|huyện|tỉnh|tinh|bộ|trung ương|tw)\s*\)", re.IGNORECASE
-)
-
-
 def level_free_title(title: str) -> str:
     """The title without a level qualifier, normalised: the key of one procedure across levels."""
-    return norm_title(_LEVEL_QUALIFIER.sub(" ", title))
+    return norm_title(LEVEL_QUALIFIER.sub(" ", title))
 
 
 def link_same_as(procs: list[Procedure]) -> None:

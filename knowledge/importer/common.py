@@ -193,6 +193,14 @@ def split_steps(text: str) -> list[str]:
     return [line.strip() for line in t.split("\n") if line.strip()]
 
 
+# "(thực hiện tại cấp tỉnh)", "(cấp Bộ)", "(cấp TW)", "(cấp tinh)": the level a copy of a
+# procedure is published for (the title without it names the procedure at every level)
+LEVEL_QUALIFIER = re.compile(
+    r"\s*\(\s*(?:thực hiện\s+)?(?:(?:tại|ở)\s+)?cấp\s+(?:xã|huyện|tỉnh|tinh|bộ|trung ương|tw)\s*\)",
+    re.IGNORECASE,
+)
+
+
 def norm_title(title: str) -> str:
     t = nfc(title).lower()
     t = re.sub(r"^thủ tục\s+", "", t.strip())
