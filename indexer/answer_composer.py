@@ -18,6 +18,7 @@ procedure, which level and whether to ask is decided in :mod:`indexer.answer_pol
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -35,6 +36,7 @@ from indexer.dossier import (
     short_name,
 )
 from indexer.query import fold
+from indexer.return_date import estimate_return, format_date_vi
 from knowledge.importer.common import LEVEL_QUALIFIER
 from knowledge.schema import Level
 
@@ -118,6 +120,14 @@ _PART_CUES: list[tuple[Part, tuple[str, ...]]] = [
             "bao gio",
             "khi nao xong",
             "may hom",
+            "khi nao lay",
+            "khi nao nhan",
+            "ngay nao co",
+            "ngay nao lay",
+            "ngay nao nhan",
+            "hom nao lay",
+            "luc nao lay",
+            "luc nao co",
         ),
     ),
     (Part.CHANNELS, ("online", "truc tuyen", "qua mang", "buu chinh", "buu dien", "dich vu cong", "nop qua")),
@@ -299,7 +309,7 @@ def _numbered(items: Sequence[str], start: int = 1) -> str:
     return "\n".join(f"{i}. {x}" for i, x in enumerate(items, start))
 
 
-def _shorten(text: str, limit: int) -> str:
+def shorten(text: str, limit: int) -> str:
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
@@ -341,6 +351,39 @@ def procedure_citation(p) -> Citation:
 
 def time_lines(p) -> list[str]:
     return _grouped([(_channel_label(c), fmt_time(c.time)) for c in p.channels if c.time is not None])
+
+
+ESTIMATE_CAVEAT = "Đây là ước tính; ngày hẹn chính thức ghi trên giấy tiếp nhận hồ sơ."
+
+
+def estimate_lines(p, submitted: dt.date) -> list[str]:
+    """When the result of ``p`` may be ready if the dossier is complete on ``submitted``, per
+    distinct processing time the record states with its unit; said plainly when the unit is
+    unknown (no date is computed from a bare number)."""
+    times: dict[tuple, tuple[object, list[str]]] = {}
+    for c in p.channels:
+        if c.time is not None:
+            times.setdefault((c.time.value, c.time.unit), (c.time, []))[1].append(_channel_label(c))
+    lines = []
+    for time, labels in times.values():
+        estimate = estimate_return(submitted, time)
+        who = f" ({', '.join(labels)})" if len(times) > 1 else ""
+        if estimate is None:
+            lines.append(f"Tôi không tính được ngày có kết quả{who}: thời hạn ghi là {fmt_time(time)}.")
+            continue
+        line = (
+            f"Nộp đủ hồ sơ {format_date_vi(estimate.submitted)}{who}: dự kiến có kết quả "
+            f"**{format_date_vi(estimate.ready)}** ({estimate.rule})."
+        )
+        breaks = list(dict.fromkeys(h.name for h in estimate.holidays_skipped))
+        if breaks:
+            line += " Trong khoảng này có nghỉ: " + ", ".join(breaks) + "."
+        lines.append(line)
+    if not lines:
+        return [f"Tôi không tính được ngày có kết quả: {missing_text('thời hạn giải quyết', p)}"]
+    if any("dự kiến" in line for line in lines):
+        lines.append(ESTIMATE_CAVEAT)
+    return lines
 
 
 def fee_lines(p) -> list[str]:
@@ -433,7 +476,7 @@ def _first_of(
 ) -> tuple[list[str], list[str]]:
     """The first ``limit`` items cut to ``width`` characters within ``budget``, or all of them
     (``detail`` "all")."""
-    shown = items if detail == "all" else _fit([_shorten(x, width) for x in items[:limit]], budget)
+    shown = items if detail == "all" else _fit([shorten(x, width) for x in items[:limit]], budget)
     lines = [shown[0]] if len(items) == 1 else [_numbered(shown)]
     if len(shown) < len(items) or any(a != b for a, b in zip(shown, items, strict=False)):
         more = f"còn {len(items) - len(shown)} {rest} nữa" if len(shown) < len(items) else "xem đầy đủ"
@@ -457,7 +500,7 @@ def _case_teaser(view: DossierView) -> str:
                 "",
             )
             if label and len(examples) < 2:
-                examples.append(_shorten(re.sub(r"(?i)^trường hợp\s+", "", label), 60))
+                examples.append(shorten(re.sub(r"(?i)^trường hợp\s+", "", label), 60))
         eg = f" (ví dụ: {'; '.join(examples)})" if examples else ""
         bits.append(f"giấy tờ cho {n_cases} trường hợp riêng{eg}")
     if view.notes:
@@ -470,9 +513,9 @@ SITUATION_DOCS = 3  # documents named after a situation in a first reply
 
 def _situation_line(s: Situation, common: set[str]) -> str:
     """ "Vào chỗ ở hợp pháp do thuê, mượn, ở nhờ: Tờ khai … (mẫu CT01); Hợp đồng thuê…" """
-    docs = [_shorten(short_name(d), 70) for d in s.rows if document_key(d) not in common]
+    docs = [shorten(short_name(d), 70) for d in s.rows if document_key(d) not in common]
     named = "; ".join(docs[:SITUATION_DOCS]) + ("; …" if len(docs) > SITUATION_DOCS else "")
-    return f"{_shorten(s.label, 90)}" + (f": {named}" if named else "")
+    return f"{shorten(s.label, 90)}" + (f": {named}" if named else "")
 
 
 def _full_line(d) -> str:
@@ -596,7 +639,7 @@ def _summary_body(p, view: DossierView) -> tuple[list[str], list[str]]:
     items = [
         "Giấy tờ chính: " + ("; ".join(docs) if docs else "tùy trường hợp (bấm «Giấy tờ cần nộp»)"),
         "Thời hạn: " + ("; ".join(time_lines(p)) or "hồ sơ thủ tục không ghi"),
-        "Lệ phí: " + (_shorten("; ".join(fee_lines(p)), 200) or "hồ sơ thủ tục không ghi"),
+        "Lệ phí: " + (shorten("; ".join(fee_lines(p)), 200) or "hồ sơ thủ tục không ghi"),
         "Nơi nộp: " + (p.agency or (levels_text(p.levels) if p.levels else "hồ sơ thủ tục không ghi")),
     ]
     return ["\n".join(f"• {x}" for x in items)], items
@@ -606,7 +649,7 @@ def _buttons(p, part: Part, detail: str | None, view: DossierView) -> list[Butto
     out = []
     if part == Part.DOCUMENTS and view.situations:
         for i, s in enumerate(view.situations, 1):
-            out.append(Button(title=_shorten(s.label, 60), payload=f"{p.code}|cases:{i}"))
+            out.append(Button(title=shorten(s.label, 60), payload=f"{p.code}|cases:{i}"))
     if part == Part.DOCUMENTS and view.case_count() and (view.ordinary or view.common):
         out.append(Button(title=f"Trường hợp riêng ({view.case_count()})", payload=f"{p.code}|cases"))
     if part == Part.DOCUMENTS and view.notes:
@@ -643,11 +686,14 @@ class LevelNote:
 
 def heading(p) -> str:
     lv = levels_text(p.levels)
-    return f"**{_shorten(display_title(p.title), 200)}** (mã {p.code}{', ' + lv if lv else ''})"
+    return f"**{shorten(display_title(p.title), 200)}** (mã {p.code}{', ' + lv if lv else ''})"
 
 
-def compose_procedure(p, part: Part | str = Part.SUMMARY, *, levels: LevelNote | None = None) -> Answer:
-    """The answer about one part of ``p`` (``part`` may carry a detail: ``"cases:2"``)."""
+def compose_procedure(
+    p, part: Part | str = Part.SUMMARY, *, levels: LevelNote | None = None, submitted: dt.date | None = None
+) -> Answer:
+    """The answer about one part of ``p`` (``part`` may carry a detail: ``"cases:2"``); a time
+    answer with ``submitted`` adds when the result may be ready (:func:`estimate_lines`)."""
     part, detail = parse_part(part)
     view = dossier(p)
     head = heading(p)
@@ -663,6 +709,8 @@ def compose_procedure(p, part: Part | str = Part.SUMMARY, *, levels: LevelNote |
         intro = f"{part.label} — {head}"
     if not items and not (part == Part.DOCUMENTS and (view.situations or view.cases)):
         lines = [missing_text(_MISSING_WHAT.get(part, "thông tin này"), p)]
+    if part == Part.TIME and submitted is not None:
+        lines += estimate_lines(p, submitted)
     text = "\n".join([intro, *lines, *([level_line] if level_line else []), cit.text()])
     choices = [f"{p.code}|cases:{i}" for i in range(1, len(view.situations) + 1)]
     return Answer(
@@ -746,7 +794,7 @@ def compose_no_match(office_contact: str | None = None) -> Answer:
 
 def add_alternatives(answer: Answer, procedures: Sequence) -> None:
     """Name, under an answer, other procedures the question may be about (a button each)."""
-    names = "; ".join(f"{_shorten(display_title(p.title), 80)} (mã {p.code})" for p in procedures)
+    names = "; ".join(f"{shorten(display_title(p.title), 80)} (mã {p.code})" for p in procedures)
     body, _, source = answer.text.rpartition("\n")
     answer.text = f"{body}\nNếu bạn hỏi thủ tục khác: {names}.\n{source}"
     buttons = [
@@ -758,7 +806,7 @@ def add_alternatives(answer: Answer, procedures: Sequence) -> None:
 
 def _choice_label(p) -> str:
     lv = levels_text(p.levels)
-    return f"{_shorten(display_title(p.title), 110)} (mã {p.code}{', ' + lv if lv else ''})"
+    return f"{shorten(display_title(p.title), 110)} (mã {p.code}{', ' + lv if lv else ''})"
 
 
 def compose_choice(procedures: Sequence, notes: Sequence[str] = ()) -> Answer:

@@ -12,6 +12,12 @@ does):
   on where else it is done and, when the other levels state another time or fee, what they
   state. A citizen is never quizzed about levels: the dossier is one legal list at every level,
   and time and fee differences are said, not asked;
+- **life events** — a message that describes a life event ("bố tôi mới mất", "vừa sinh con")
+  gets the procedures the event usually takes (:mod:`indexer.life_events`), numbered so that
+  a number or a button opens one; unless it names one procedure, or asks its time, fee or
+  place (then that procedure is answered);
+- **when will it be ready** — a time question that names a submission day ("nộp thứ Sáu
+  này") or asks when ("bao giờ lấy được?") adds the estimated day of the result;
 - **follow-ups never fall through** — a detail question ("lệ phí?", "mất bao lâu?") is about the
   procedure under discussion, or, while a choice is pending, about the offered procedures (one
   line each); a follow-up after a notice is looked up in that notice; a message that names
@@ -22,6 +28,8 @@ The conversation state is a :class:`Context`; the bot keeps it in slots.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -43,11 +51,16 @@ from indexer.answer_composer import (
     time_lines,
 )
 from indexer.build import title_core
+from indexer.life_event_answer import EVENT_PART, compose_life_event
+from indexer.life_events import EventMatch, LifeEventMatcher, default_matcher
 from indexer.procedure_search import LEVEL_ORDER, Retriever, SearchHit, SearchResponse
 from indexer.query import fold, syllables
+from indexer.return_date import parse_submission_day, today_vn
 
-# a follow-up names another procedure when it covers this share of that procedure's title
+# a message names a procedure when it covers this share of that procedure's title
 NEW_TOPIC_TITLE_COVERAGE = 0.75
+# parts that ask about one procedure even when the message also tells a life event
+_ONE_PROCEDURE_PARTS = {Part.TIME, Part.FEE, Part.AGENCY, Part.STEPS, Part.FORMS, Part.LEGAL, Part.CONDITIONS}
 ASK_WHICH_PROCEDURE = (
     'Bạn đang hỏi về thủ tục nào? Hãy nêu tên thủ tục, ví dụ: "đăng ký khai sinh", "cấp lại căn cước".'
 )
@@ -131,10 +144,30 @@ def level_note(retriever: Retriever, p) -> LevelNote:
     return LevelNote(others=[(o, differences(p, o)) for o in variants(retriever, p) if o.code != p.code])
 
 
-def answer_procedure(retriever: Retriever, p, part: Part | str, context: Context | None = None) -> Turn:
+# "when" (not "how long"): the answer then says the day the result may be ready
+_ASKS_WHEN = re.compile(r"\b(?:khi nao|bao gio|ngay nao|hom nao|luc nao|ngay may)\b")
+
+
+def submission_day(question: str, part: Part | str, today: dt.date | None = None) -> dt.date | None:
+    """The day to estimate the result from: for a time question, the day it names, or today
+    when it asks when; None otherwise."""
+    if parse_part(part)[0] != Part.TIME:
+        return None
+    today = today or today_vn()
+    named = parse_submission_day(question, today)
+    return named or (today if _ASKS_WHEN.search(fold(question)) else None)
+
+
+def answer_procedure(
+    retriever: Retriever,
+    p,
+    part: Part | str,
+    context: Context | None = None,
+    submitted: dt.date | None = None,
+) -> Turn:
     """Answer one part of ``p`` (the level was chosen already). When the answer numbers
     situations to pick from, typing the number picks one."""
-    ans = compose_procedure(p, part, levels=level_note(retriever, p))
+    ans = compose_procedure(p, part, levels=level_note(retriever, p), submitted=submitted)
     ctx = replace(
         context or Context(), procedure_code=p.code, candidates=ans.choices, pending_part=None, notice_id=None
     )
@@ -162,7 +195,11 @@ def _representatives(retriever: Retriever, hits: Sequence[SearchHit]) -> list:
 
 
 def decide(
-    retriever: Retriever, response: SearchResponse, part: Part | str, context: Context | None = None
+    retriever: Retriever,
+    response: SearchResponse,
+    part: Part | str,
+    context: Context | None = None,
+    submitted: dt.date | None = None,
 ) -> Turn:
     """Answer a searched question: a notice, one procedure, a choice, or no match."""
     context = context or Context()
@@ -179,11 +216,42 @@ def decide(
     chosen = retriever.get_procedure(top.code)
     offered = _representatives(retriever, response.ambiguous) if response.ambiguous else []
     alternatives = [p for p in offered if p.code != chosen.code and p.code not in chosen.same_as]
-    turn = answer_procedure(retriever, chosen, part)
+    turn = answer_procedure(retriever, chosen, part, submitted=submitted)
     if alternatives:
         # other procedures scored almost as well: answer the best, the others one tap away
         add_alternatives(turn.answer, alternatives)
     return turn
+
+
+def answer_life_event(retriever: Retriever, match: EventMatch) -> Turn:
+    """The procedures a life event usually takes; a number or a button opens one."""
+    event = match.event
+    steps = [(s, p) for s in event.steps if (p := retriever.get_procedure(s.code)) is not None]
+    combined = [p for code in event.combined if (p := retriever.get_procedure(code)) is not None]
+    answer = compose_life_event(event, steps, combined)
+    context = Context(candidates=list(answer.choices), pending_part=EVENT_PART.value)
+    return Turn(answer, context, no_match=not answer.choices)
+
+
+def _event_asked(
+    question: str, part: Part | str, response: SearchResponse, matcher: LifeEventMatcher | None
+) -> EventMatch | None:
+    """The life event the message describes, unless it is about one procedure: it names the
+    best hit's title, or asks the time, fee or place of one of the event's procedures."""
+    match = (matcher or default_matcher()).match(question)
+    if match is None:
+        return None
+    if response.no_match or response.outside is not None or not response.hits:
+        return match
+    top = response.hits[0]
+    if top.kind != "procedure":
+        return match
+    if covers_title(question, top.title):
+        return None
+    codes = {s.code for s in match.event.steps} | set(match.event.combined)
+    if parse_part(part)[0] in _ONE_PROCEDURE_PARTS and top.code in codes:
+        return None
+    return match
 
 
 def answer_question(
@@ -194,18 +262,24 @@ def answer_question(
     context: Context | None = None,
     response: SearchResponse | None = None,
     k: int = 5,
+    events: LifeEventMatcher | None = None,
+    today: dt.date | None = None,
 ) -> Turn:
-    """A new question (or one whose intent is unclear): search and :func:`decide`. After a
-    notice, a question that names nothing new is looked up in that notice."""
+    """A new question (or one whose intent is unclear): a life event, or search and
+    :func:`decide`. After a notice, a question that names nothing new is looked up in that
+    notice."""
     context = context or Context()
     part = part or detect_part(question)
     response = response or retriever.search(question, k=k)
+    if not context.notice_id and (match := _event_asked(question, part, response, events)):
+        return answer_life_event(retriever, match)
+    submitted = submission_day(question, part, today)
     if context.notice_id and not names_new_topic(retriever, question, response, context):
         in_notice = retriever.search(question, k=1, notice=context.notice_id)
         if in_notice.hits:
             in_notice.no_match = False
             return decide(retriever, in_notice, part, context)
-    return decide(retriever, response, part, context)
+    return decide(retriever, response, part, context, submitted)
 
 
 def names_new_topic(retriever: Retriever, question: str, response: SearchResponse, context: Context) -> bool:
@@ -221,15 +295,15 @@ def names_new_topic(retriever: Retriever, question: str, response: SearchRespons
     if context.procedure_code:
         p = retriever.get_procedure(context.procedure_code)
         current |= {context.procedure_code, *(p.same_as if p else [])}
-    if top.code in current:
-        return False
-    title = set(syllables(title_core(top.title)))
-    asked = set(syllables(fold(question)))
-    return (
-        bool(title)
-        and len(title & asked) >= 2
-        and len(title & asked) / len(title) >= NEW_TOPIC_TITLE_COVERAGE
-    )
+    return top.code not in current and covers_title(question, top.title)
+
+
+def covers_title(question: str, title: str) -> bool:
+    """The message names the procedure: it holds most syllables of its title ("thế còn đăng
+    ký kết hôn?")."""
+    words = set(syllables(title_core(title)))
+    shared = words & set(syllables(fold(question)))
+    return bool(words) and len(shared) >= 2 and len(shared) / len(words) >= NEW_TOPIC_TITLE_COVERAGE
 
 
 # --------------------------------------------------------------------------- follow-ups
@@ -242,26 +316,32 @@ def answer_follow_up(
     part: Part | str | None = None,
     context: Context | None = None,
     code: str | None = None,
+    today: dt.date | None = None,
 ) -> Turn:
     """A detail question ("lệ phí?", a button): about ``code`` when a button named one, else
     about what the conversation is on (see module doc)."""
     context = context or Context()
     part = part or detect_part(question)
+    submitted = submission_day(question, part, today)
     if code:
         p = retriever.get_procedure(code)
         if p is not None:
-            return answer_procedure(retriever, p, part, context)
+            return answer_procedure(retriever, p, part, context, submitted)
     response = retriever.search(question, k=5)
+    if match := _event_asked(question, part, response, None):
+        return answer_life_event(retriever, match)
     if names_new_topic(retriever, question, response, context):
-        return decide(retriever, response, part, context)
+        return decide(retriever, response, part, context, submitted)
     if len(set(context.candidate_codes)) > 1:
         return _about_pending_choice(retriever, part, context)
     if context.procedure_code:
         p = retriever.get_procedure(context.procedure_code)
         if p is not None:
-            return answer_procedure(retriever, p, part, context)
+            return answer_procedure(retriever, p, part, context, submitted)
     if context.notice_id:
-        return answer_question(retriever, question, part=part, context=context, response=response)
+        return answer_question(
+            retriever, question, part=part, context=context, response=response, today=today
+        )
     # nothing under discussion and the message names no procedure ("thế còn lệ phí?")
     return Turn(Answer(text=ASK_WHICH_PROCEDURE, kind="ask"), context)
 

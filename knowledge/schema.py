@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import Enum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class _Model(BaseModel):
@@ -206,6 +206,47 @@ class Coverage(_Model):
     """``knowledge/coverage.yaml``: what the assistant knows it does not hold."""
 
     outside: list[OutsideArea] = Field(default_factory=list)
+
+
+class EventStep(_Model):
+    """One procedure a citizen typically does after a life event."""
+
+    code: str = Field(..., description="Mã thủ tục of a record in the knowledge base")
+    why: str = Field(..., min_length=3, description="One line, in citizen words: what it is for, when")
+    mandatory: bool = Field(False, description="True only when the law obliges the citizen")
+    deadline: str | None = Field(
+        None, description="The legal deadline, short ('trong 60 ngày kể từ ngày sinh')"
+    )
+    deadline_quote: str | None = Field(None, description="The record's own words stating the deadline")
+
+    @model_validator(mode="after")
+    def _deadline_cited(self) -> EventStep:
+        if self.deadline and not self.deadline_quote:
+            raise ValueError("a deadline needs deadline_quote: the record's words that state it")
+        return self
+
+
+class EventGap(_Model):
+    """A step of a life event that the knowledge base does not hold, and where to ask."""
+
+    what: str
+    ask: str
+
+
+class LifeEvent(_Model):
+    """``knowledge/life_events.yaml``: a life event and the procedures it usually takes."""
+
+    id: str = Field(..., pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    title: str
+    phrases: list[str] = Field(
+        ..., min_length=1, description="Everyday words naming the event (see the file)"
+    )
+    steps: list[EventStep] = Field(default_factory=list)
+    combined: list[str] = Field(
+        default_factory=list, description="Liên thông procedures covering several steps"
+    )
+    gaps: list[EventGap] = Field(default_factory=list)
+    note: str = ""
 
 
 class NoticeSection(_Model):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from knowledge.schema import AliasEntry, Coverage, Notice, Procedure
+from knowledge.schema import AliasEntry, Coverage, LifeEvent, Notice, Procedure
 
 try:  # libyaml is ~10x faster; fall back to the pure-Python loader
     _Loader = yaml.CSafeLoader
@@ -28,6 +28,7 @@ NOTICES = "notices"
 LEXICON = "lexicon"
 ALIASES = "aliases"
 COVERAGE = "coverage.yaml"
+LIFE_EVENTS = "life_events.yaml"
 
 
 def default_dir(knowledge_dir: Path | None = None) -> Path:
@@ -190,12 +191,23 @@ def load_coverage(knowledge_dir: Path | None = None) -> Coverage:
     return Coverage.model_validate(yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {})
 
 
+def load_life_events(knowledge_dir: Path | None = None) -> list[LifeEvent]:
+    """Life events and their usual procedures (``knowledge/life_events.yaml``; none if absent)."""
+    path = default_dir(knowledge_dir) / LIFE_EVENTS
+    if not path.exists():
+        return []
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or []
+    if not isinstance(data, list):
+        raise ValueError("life_events.yaml is a list of events")
+    return [LifeEvent.model_validate(event) for event in data]
+
+
 # --- content hash ----------------------------------------------------------------
 
 
 def knowledge_hash(knowledge_dir: Path | None = None) -> str:
     """sha256 over (relative path, content) of every procedure, notice, alias, coverage and
-    lexicon file, in sorted order."""
+    lexicon file (what the index is built from; life events are read at run time), in sorted order."""
     root = default_dir(knowledge_dir)
     files = procedure_files(root) + notice_files(root) + alias_files(root)
     if (root / COVERAGE).exists():

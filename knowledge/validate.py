@@ -56,6 +56,37 @@ def _alias_errors(knowledge_dir: Path, procs: dict[str, tuple[str, Procedure]]) 
     return errors
 
 
+def _life_event_errors(knowledge_dir: Path, procs: dict[str, tuple[str, Procedure]]) -> list[str]:
+    """Life events: valid entries, unique ids, known codes, and every deadline quoted from the
+    step's record (its words, compared without diacritics and spacing)."""
+    from knowledge.importer.common import fold_text
+
+    rel = store.LIFE_EVENTS
+    try:
+        events = store.load_life_events(knowledge_dir)
+    except ValidationError as exc:
+        return _errors(rel, exc)
+    except (ValueError, yaml.YAMLError) as exc:
+        return [f"{rel}: {str(exc).splitlines()[0]}"]
+    errors: list[str] = []
+    ids: set[str] = set()
+    squash = lambda text: " ".join(fold_text(text).split())  # noqa: E731
+    for event in events:
+        where = f"{rel}: {event.id}"
+        if event.id in ids:
+            errors.append(f"{where}: id: duplicate")
+        ids.add(event.id)
+        for code in [s.code for s in event.steps] + event.combined:
+            if code not in procs:
+                errors.append(f"{where}: unknown code {code!r}")
+        for step in event.steps:
+            if step.deadline_quote and step.code in procs:
+                record = squash(procs[step.code][1].model_dump_json().replace("\\n", " "))
+                if squash(step.deadline_quote) not in record:
+                    errors.append(f"{where}: {step.code}: deadline_quote is not in the record")
+    return errors
+
+
 def validate_dir(knowledge_dir: Path) -> tuple[list[str], int, int]:
     """Returns (errors as 'file: field: problem', number of procedure files, number of notice files)."""
     errors: list[str] = []
@@ -95,7 +126,9 @@ def validate_dir(knowledge_dir: Path) -> tuple[list[str], int, int]:
         for fl in p.flags:
             if fl.field not in Procedure.model_fields and fl.field not in {"time", "fees"}:
                 errors.append(f"{rel}: flags: unknown field {fl.field!r}")
-    errors += _alias_errors(knowledge_dir, {p.code: (rel, p) for rel, p in procs})
+    by_code = {p.code: (rel, p) for rel, p in procs}
+    errors += _alias_errors(knowledge_dir, by_code)
+    errors += _life_event_errors(knowledge_dir, by_code)
     try:
         store.load_coverage(knowledge_dir)
     except ValidationError as exc:

@@ -2,7 +2,8 @@
 
 Public (no personal data): ``/staff`` (search as you type over ``/api/search?mode=lexical``),
 ``/staff/procedures/{code}`` (every field), ``/staff/procedures/{code}/checklist``
-(printable list of documents for the citizen at the counter).
+(printable list of documents for the citizen at the counter), ``/staff/events`` and
+``/staff/events/{id}`` (printable "việc cần làm" sheet of a life event).
 
 Login required (they show what citizens wrote): ``/staff/insights`` (office dashboard,
 handoff queue), ``/staff/conversations/{sender_id}`` (one transcript), and the JSON
@@ -250,6 +251,60 @@ def checklist_page(request: Request, code: str) -> HTMLResponse:
         where=" — ".join(where),
         times="; ".join(compose_procedure(p, Part.TIME).items),
         fees="; ".join(compose_procedure(p, Part.FEE).items),
+        office="Bộ phận Một cửa — Trung tâm Phục vụ hành chính công",
+        today=dt.date.today().strftime("%d/%m/%Y"),
+    )
+
+
+def _event_or_404(request: Request, event_id: str):
+    from indexer.life_events import default_matcher
+
+    event = default_matcher().get(event_id)
+    if event is None:
+        return None, _render(
+            request,
+            "error.html",
+            404,
+            title="Không tìm thấy sự kiện",
+            message=f"Không có sự kiện «{event_id[:60]}»; xem danh sách tại /staff/events.",
+        )
+    return event, None
+
+
+@pages.get("/staff/events", response_class=HTMLResponse)
+def events_page(request: Request) -> HTMLResponse:
+    from indexer.life_events import default_matcher
+
+    return _render(request, "events.html", events=default_matcher().events, user=_current_user(request))
+
+
+@pages.get("/staff/events/{event_id}", response_class=HTMLResponse)
+def event_sheet(request: Request, event_id: str) -> HTMLResponse:
+    """The printable "việc cần làm" sheet: the same steps, in the same order, as the bot says."""
+    from indexer.answer_composer import Part, compose_procedure
+
+    event, error = _event_or_404(request, event_id)
+    if error:
+        return error
+    retriever = _retriever()
+
+    def row(p, **extra) -> dict:
+        return {
+            "p": p,
+            "levels": levels_text(p.levels),
+            "times": "; ".join(compose_procedure(p, Part.TIME).items),
+            "fees": "; ".join(compose_procedure(p, Part.FEE).items),
+            **extra,
+        }
+
+    steps = [row(p, step=s) for s in event.steps if (p := retriever.get_procedure(s.code)) is not None]
+    combined = [row(p) for code in event.combined if (p := retriever.get_procedure(code)) is not None]
+    return _render(
+        request,
+        "event.html",
+        event=event,
+        steps=steps,
+        combined=combined,
         office="Bộ phận Một cửa — Trung tâm Phục vụ hành chính công",
         today=dt.date.today().strftime("%d/%m/%Y"),
     )

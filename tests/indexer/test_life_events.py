@@ -1,0 +1,109 @@
+"""Life events: the phrase matcher (pure) and each event's flow through the answer policy
+(real index): the event's procedures listed in order, a typed number opening one, a
+follow-up about all of them, and a procedure question never taken for an event."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.answer_policy import answer_choice, answer_follow_up, answer_question
+from indexer.life_events import LifeEventMatcher, Phrase, tokens
+from knowledge.schema import LifeEvent
+from knowledge.store import load_life_events
+
+EVENTS = {e.id: e for e in load_life_events()}
+
+# one message per event, with and without diacritics (written for this test, not the eval set)
+MESSAGES = {
+    "sinh-con": ("vợ tôi vừa sinh em bé, giờ làm giấy tờ gì", "em moi sinh con xong can lam gi"),
+    "ket-hon": ("hai đứa sắp cưới thì phải làm thủ tục gì", "toi sap lay vo can lam gi"),
+    "nguoi-than-qua-doi": (
+        "bố tôi mới mất, gia đình phải làm gì",
+        "ong noi em qua doi roi can lam giay to gi",
+    ),
+    "ly-hon": ("vợ chồng tôi muốn ly hôn", "muon ly di thi lam the nao"),
+    "chuyen-nha": ("tôi mới chuyển nhà sang tỉnh khác", "em moi len ha noi thue tro"),
+    "mua-xe": ("tôi vừa mua xe máy mới", "moi tau oto can lam gi"),
+    "mua-ban-xe-cu": ("mua lại xe cũ của người quen", "ban xe may cu can lam gi"),
+    "hoc-lai-xe": ("bằng lái sắp hết hạn thì làm sao", "hoc lai xe xong thi lay bang the nao"),
+    "mat-giay-to": ("tôi bị mất ví, mất hết giấy tờ", "bi moc tui mat vi roi"),
+    "con-du-14-tuoi": ("con tôi sắp đủ 14 tuổi, làm căn cước thế nào", "lam cccd cho con nho duoc khong"),
+    "di-nuoc-ngoai": ("chuẩn bị đi du học Nhật cần gì", "sap di xuat khau lao dong can giay to gi"),
+    "xin-viec": ("đi xin việc cần chuẩn bị giấy tờ gì", "ho so xin viec gom nhung gi"),
+    "mua-nha-dat": ("tôi định mua mảnh đất", "mua nha can lam thu tuc gi"),
+    "xay-nha": ("nhà tôi định xây nhà mới", "sua nha co can xin phep khong"),
+    "mo-cua-hang": ("tôi muốn mở quán ăn nhỏ", "muon mo tiem tap hoa"),
+    "thanh-lap-cong-ty": ("muốn thành lập công ty thì làm thế nào", "mo cong ty tnhh can gi"),
+    "nghi-huu": ("sắp về hưu cần làm thủ tục gì", "sap nghi huu can lam gi"),
+    "mat-viec": ("tôi vừa bị mất việc", "nghi viec roi thi lam gi"),
+    "nhan-con-nuoi": ("vợ chồng tôi muốn nhận con nuôi", "xin con nuoi can thu tuc gi"),
+    "nhap-ngu": ("con trai tôi đủ 17 tuổi, đăng ký nghĩa vụ thế nào", "sap di nghia vu quan su"),
+}
+
+
+def test_at_least_fifteen_events_each_with_a_flow_here() -> None:
+    assert len(EVENTS) >= 15
+    assert set(MESSAGES) == set(EVENTS), "every event has a conversation test below"
+
+
+def test_phrase_syntax() -> None:
+    phrase = Phrase.parse("bố|mẹ * qua đời|mất .")
+    assert phrase.match(tokens("Bố tôi mới mất.")) == 3  # bố, mất and the full stop
+    assert phrase.match(tokens("bo toi moi mat")) == 3, "the end of the message counts as punctuation"
+    assert phrase.match(tokens("mẹ tôi làm mất sổ hộ khẩu")) == 0, "«mất» with an object is not a death"
+    assert phrase.match(tokens("bố tôi, hôm qua, qua đời")) == 0, "a gap never crosses punctuation"
+    assert Phrase.parse("sinh con").match(tokens("sinh con")) == 2
+
+
+def test_both_tone_mark_placements_and_no_diacritics_match_alike() -> None:
+    matcher = LifeEventMatcher([EVENTS["nguoi-than-qua-doi"], EVENTS["mua-xe"]])
+    for text in ("ông ngoại tôi từ trần", "ông ngoại tôi từ trần".upper(), "ong ngoai toi tu tran"):
+        assert matcher.match(text).event.id == "nguoi-than-qua-doi"
+    assert matcher.match("xe hoà mới mua") is not None and matcher.match("xe hòa mới mua") is not None
+
+
+def test_the_stronger_phrase_wins_and_ties_go_to_the_earlier_event() -> None:
+    used = LifeEvent(id="xe-cu", title="Xe cũ", phrases=["mua xe cũ"])
+    new = LifeEvent(id="xe-moi", title="Xe mới", phrases=["mua * xe"])
+    assert LifeEventMatcher([new, used]).match("tôi mua xe cũ").event.id == "xe-cu"
+    twin = LifeEvent(id="xe-2", title="Xe", phrases=["mua * xe"])
+    assert LifeEventMatcher([new, twin]).match("mua chiếc xe").event.id == "xe-moi"
+
+
+@pytest.mark.parametrize("event_id", sorted(MESSAGES))
+def test_event_flow(real, event_id: str) -> None:
+    event = EVENTS[event_id]
+    held = [s for s in event.steps if real.get_procedure(s.code) is not None]
+    for message in MESSAGES[event_id]:
+        turn = answer_question(real, message)
+        assert turn.answer.kind == "event" and turn.answer.code == event_id, (message, turn.answer.text)
+        text = turn.answer.text
+        positions = [text.index(f"mã {s.code}") for s in held]
+        assert positions == sorted(positions), "the steps in the curated order"
+        for step in held:
+            if step.deadline:
+                assert step.deadline in text
+        for gap in event.gaps:
+            assert gap.what in text, "what the knowledge base lacks is said, not skipped"
+        assert len(turn.answer.buttons) == len(turn.context.candidates) >= len(held)
+        assert len(text) <= 1800
+    first = answer_choice(real, 1, turn.context)
+    assert first.answer.kind == "procedure" and first.answer.code == held[0].code
+    assert first.answer.part == "documents"
+    fees = answer_follow_up(real, "lệ phí bao nhiêu?", context=turn.context)
+    for step in held:
+        assert step.code in fees.answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["đăng ký khai sinh cần giấy tờ gì", "làm lại CCCD bị mất cần gì", "lệ phí cấp hộ chiếu bao nhiêu",
+     "dang ky ket hon can giay to gi", "thủ tục đăng ký khai tử"],
+)  # fmt: skip
+def test_a_procedure_question_is_not_an_event(real, question: str) -> None:
+    assert answer_question(real, question).answer.kind == "procedure"
+
+
+def test_an_event_that_asks_one_procedures_time_gets_that_procedure(real) -> None:
+    turn = answer_question(real, "bố tôi mới mất, làm khai tử mất bao lâu")
+    assert turn.answer.kind == "procedure" and turn.answer.code == "1.000656"
