@@ -53,14 +53,16 @@ from indexer.answer_composer import (
 from indexer.build import title_core
 from indexer.life_event_answer import EVENT_PART, compose_life_event
 from indexer.life_events import EventMatch, LifeEventMatcher, default_matcher
-from indexer.procedure_search import LEVEL_ORDER, Retriever, SearchHit, SearchResponse
+from indexer.procedure_search import FILLER_SYLLABLES, LEVEL_ORDER, Retriever, SearchHit, SearchResponse
 from indexer.query import fold, syllables
 from indexer.return_date import parse_submission_day, today_vn
 
 # a message names a procedure when it covers this share of that procedure's title
 NEW_TOPIC_TITLE_COVERAGE = 0.75
-# parts that ask about one procedure even when the message also tells a life event
-_ONE_PROCEDURE_PARTS = {Part.TIME, Part.FEE, Part.AGENCY, Part.STEPS, Part.FORMS, Part.LEGAL, Part.CONDITIONS}
+# parts that ask about one procedure even when the message also tells a life event ("bố tôi
+# mới mất, khai tử mất bao lâu"); "ở đâu", "bao nhiêu tiền", "thế nào" ask as often about the
+# whole event ("cắt khẩu với nhận tiền mai táng làm ở đâu") and the event's list answers them
+_ONE_PROCEDURE_PARTS = {Part.TIME, Part.FORMS, Part.LEGAL}
 ASK_WHICH_PROCEDURE = (
     'Bạn đang hỏi về thủ tục nào? Hãy nêu tên thủ tục, ví dụ: "đăng ký khai sinh", "cấp lại căn cước".'
 )
@@ -234,22 +236,37 @@ def answer_life_event(retriever: Retriever, match: EventMatch) -> Turn:
 
 
 def _event_asked(
-    question: str, part: Part | str, response: SearchResponse, matcher: LifeEventMatcher | None
+    retriever: Retriever,
+    question: str,
+    part: Part | str,
+    response: SearchResponse,
+    matcher: LifeEventMatcher | None,
 ) -> EventMatch | None:
     """The life event the message describes, unless it is about one procedure: it names the
-    best hit's title, or asks the time, fee or place of one of the event's procedures."""
+    best hit (its title, or one of its everyday names), or asks the time of one of the
+    event's procedures."""
     match = (matcher or default_matcher()).match(question)
     if match is None:
         return None
-    if response.no_match or response.outside is not None or not response.hits:
+    if response.outside is not None:
+        # the event's own business is an area we do not hold ("muốn ly hôn"): say so, with
+        # where to ask; otherwise its list says what we hold and what to ask elsewhere
+        return None if match.event.main_outside else match
+    if response.no_match or not response.hits:
         return match
     top = response.hits[0]
     if top.kind != "procedure":
         return match
     if covers_title(question, top.title):
         return None
-    codes = {s.code for s in match.event.steps} | set(match.event.combined)
-    if parse_part(part)[0] in _ONE_PROCEDURE_PARTS and top.code in codes:
+    p = retriever.get_procedure(top.code)
+    if p is None:
+        return match
+    if top.code not in {s.code for s in match.event.steps} | set(match.event.combined):
+        # another procedure than the event's, named by a longer run ("kết hôn với người nước ngoài")
+        return None if says_a_name_of(question, p, NAME_RUN_SYLLABLES + 1) else match
+    asked = parse_part(part)[0]
+    if asked in _ONE_PROCEDURE_PARTS or (asked == Part.DOCUMENTS and says_a_name_of(question, p)):
         return None
     return match
 
@@ -271,7 +288,7 @@ def answer_question(
     context = context or Context()
     part = part or detect_part(question)
     response = response or retriever.search(question, k=k)
-    if not context.notice_id and (match := _event_asked(question, part, response, events)):
+    if not context.notice_id and (match := _event_asked(retriever, question, part, response, events)):
         return answer_life_event(retriever, match)
     submitted = submission_day(question, part, today)
     if context.notice_id and not names_new_topic(retriever, question, response, context):
@@ -296,6 +313,24 @@ def names_new_topic(retriever: Retriever, question: str, response: SearchRespons
         p = retriever.get_procedure(context.procedure_code)
         current |= {context.procedure_code, *(p.same_as if p else [])}
     return top.code not in current and covers_title(question, top.title)
+
+
+# this many content syllables in a row (fillers such as "thủ tục", "cần", "gì" left out) from
+# a procedure's title or everyday names name that procedure ("kết hôn … nước ngoài",
+# "doanh nghiệp tư nhân", "đóng cửa hộ kinh doanh")
+NAME_RUN_SYLLABLES = 3
+
+
+def _content_runs(text: str, n: int) -> set[str]:
+    words = [w for w in syllables(fold(text)) if w not in FILLER_SYLLABLES]
+    return {" ".join(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def says_a_name_of(question: str, p, run: int = NAME_RUN_SYLLABLES) -> bool:
+    """The message holds ``run`` content syllables in a row of ``p``'s title or of one of its
+    everyday names (its reviewed aliases)."""
+    asked = _content_runs(question, run)
+    return bool(asked) and any(asked & _content_runs(n, run) for n in [title_core(p.title), *p.keywords])
 
 
 def covers_title(question: str, title: str) -> bool:
@@ -328,7 +363,7 @@ def answer_follow_up(
         if p is not None:
             return answer_procedure(retriever, p, part, context, submitted)
     response = retriever.search(question, k=5)
-    if match := _event_asked(question, part, response, None):
+    if match := _event_asked(retriever, question, part, response, None):
         return answer_life_event(retriever, match)
     if names_new_topic(retriever, question, response, context):
         return decide(retriever, response, part, context, submitted)

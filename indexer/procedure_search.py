@@ -62,7 +62,7 @@ _LEVEL_WORDS = {
     "huyen": ("cap huyen", "o huyen", "quan huyen"),
     "bo": ("cap bo", "trung uong", "cap trung uong", "bo cong an", "o bo"),
 }
-_STOP = frozenset(
+FILLER_SYLLABLES = frozenset(
     [
         "thu",
         "tuc",
@@ -376,7 +376,7 @@ class Retriever:
                 fused[d] = fused.get(d, 0.0) + w / (RRF_K + rank + 1)
 
         q_syl = set(syllables(forms.folded))
-        content = q_syl - _STOP or q_syl
+        content = q_syl - FILLER_SYLLABLES or q_syl
         for d in fused:
             ts = self.title_syl[d]
             if ts and self.is_procedure[d]:
@@ -463,7 +463,11 @@ class Retriever:
     def unknown_share(self, folded_q: str) -> float:
         """Share of the question's syllable bigrams that occur nowhere in the corpus."""
         syl = syllables(folded_q)
-        bigrams = [f"{a}_{b}" for a, b in itertools.pairwise(syl) if not (a in _STOP and b in _STOP)]
+        bigrams = [
+            f"{a}_{b}"
+            for a, b in itertools.pairwise(syl)
+            if not (a in FILLER_SYLLABLES and b in FILLER_SYLLABLES)
+        ]
         if not bigrams:
             return 0.0 if all(s in self.fold_vocab for s in syl) else 1.0
         return sum(b not in self.fold_vocab for b in bigrams) / len(bigrams)

@@ -191,3 +191,24 @@ def test_follow_up_without_a_current_procedure(bot: Bot) -> None:
     assert "thủ tục nào" in text_of(bot.say(new_sender("nofollow"), "thế còn lệ phí?"))
     answer = text_of(bot.say(new_sender("nochoice"), "2"))
     assert "Traceback" not in answer and answer.strip()
+
+
+def test_a_life_event_lists_its_procedures_and_a_number_opens_one(bot: Bot) -> None:
+    """ "Bố tôi mới mất" through the real NLU and actions: the event's procedures in order with
+    the deadline quoted from the record, a button each; "1" opens the first one's documents;
+    a date question about it gets an estimate or says it cannot compute one."""
+    from knowledge.store import load_life_events
+
+    event = next(e for e in load_life_events() if e.id == "nguoi-than-qua-doi")
+    sender = new_sender("event")
+    first = bot.say(sender, "bo toi moi mat, gia dinh phai lam nhung giay to gi")
+    text = text_of(first)
+    positions = [text.index(f"mã {s.code}") for s in event.steps]
+    assert positions == sorted(positions), text
+    assert "trong 15 ngày kể từ ngày mất" in text
+    payloads = [b["payload"] for b in buttons_of(first)]
+    assert any(event.steps[0].code in p for p in payloads), payloads
+    opened = text_of(bot.say(sender, "1"))
+    assert opened.splitlines()[0].startswith("**Đăng ký khai tử**") and "Hồ sơ thông thường" in opened, opened
+    when = text_of(bot.say(sender, "nộp hôm nay thì bao giờ có kết quả?"))
+    assert "1.000656" in when and ("dự kiến có kết quả" in when or "không tính được" in when), when

@@ -33,11 +33,11 @@ MESSAGES = {
     "mua-nha-dat": ("tôi định mua mảnh đất", "mua nha can lam thu tuc gi"),
     "xay-nha": ("nhà tôi định xây nhà mới", "sua nha co can xin phep khong"),
     "mo-cua-hang": ("tôi muốn mở quán ăn nhỏ", "muon mo tiem tap hoa"),
-    "thanh-lap-cong-ty": ("muốn thành lập công ty thì làm thế nào", "mo cong ty tnhh can gi"),
+    "thanh-lap-cong-ty": ("muốn thành lập công ty thì làm thế nào", "toi dinh mo cong ty rieng"),
     "nghi-huu": ("sắp về hưu cần làm thủ tục gì", "sap nghi huu can lam gi"),
     "mat-viec": ("tôi vừa bị mất việc", "nghi viec roi thi lam gi"),
     "nhan-con-nuoi": ("vợ chồng tôi muốn nhận con nuôi", "xin con nuoi can thu tuc gi"),
-    "nhap-ngu": ("con trai tôi đủ 17 tuổi, đăng ký nghĩa vụ thế nào", "sap di nghia vu quan su"),
+    "nhap-ngu": ("con trai tôi sắp đi nghĩa vụ quân sự", "sap di nghia vu quan su"),
 }
 
 
@@ -56,10 +56,11 @@ def test_phrase_syntax() -> None:
 
 
 def test_both_tone_mark_placements_and_no_diacritics_match_alike() -> None:
-    matcher = LifeEventMatcher([EVENTS["nguoi-than-qua-doi"], EVENTS["mua-xe"]])
+    matcher = LifeEventMatcher([EVENTS["nguoi-than-qua-doi"], EVENTS["mo-cua-hang"]])
     for text in ("ông ngoại tôi từ trần", "ông ngoại tôi từ trần".upper(), "ong ngoai toi tu tran"):
         assert matcher.match(text).event.id == "nguoi-than-qua-doi"
-    assert matcher.match("xe hoà mới mua") is not None and matcher.match("xe hòa mới mua") is not None
+    for text in ("muốn mở tiệm tạp hoá", "muốn mở tiệm tạp hóa", "muon mo tiem tap hoa"):
+        assert matcher.match(text).event.id == "mo-cua-hang", text
 
 
 def test_the_stronger_phrase_wins_and_ties_go_to_the_earlier_event() -> None:
@@ -76,6 +77,9 @@ def test_event_flow(real, event_id: str) -> None:
     held = [s for s in event.steps if real.get_procedure(s.code) is not None]
     for message in MESSAGES[event_id]:
         turn = answer_question(real, message)
+        if event.main_outside and turn.no_match:
+            assert "chưa có dữ liệu" in turn.answer.text, "the event's business is not held: said"
+            turn = answer_question(real, f"{message} thì cần làm những giấy tờ gì khác")
         assert turn.answer.kind == "event" and turn.answer.code == event_id, (message, turn.answer.text)
         text = turn.answer.text
         positions = [text.index(f"mã {s.code}") for s in held]
@@ -107,3 +111,24 @@ def test_a_procedure_question_is_not_an_event(real, question: str) -> None:
 def test_an_event_that_asks_one_procedures_time_gets_that_procedure(real) -> None:
     turn = answer_question(real, "bố tôi mới mất, làm khai tử mất bao lâu")
     assert turn.answer.kind == "procedure" and turn.answer.code == "1.000656"
+
+
+def test_a_time_question_naming_a_day_gets_the_estimated_result_day(real) -> None:
+    """Đăng ký tạm trú states 3 working days; submitted on Friday 05/02/2027 (the last day
+    of the lunar year) the result skips Tết and the compensatory days."""
+    import datetime as dt
+
+    p = real.get_procedure("1.004194")
+    assert {(c.time.value, c.time.unit.value) for c in p.channels if c.time} == {(3, "ngày làm việc")}
+    context = answer_question(real, "đăng ký tạm trú").context
+    turn = answer_follow_up(
+        real, "nộp thứ Sáu này thì bao giờ lấy được?", context=context, today=dt.date(2027, 2, 1)
+    )
+    text = turn.answer.text
+    assert "thứ Sáu, 05/02/2027" in text and "thứ Ba, 16/02/2027" in text, text
+    assert "ngày làm việc, không tính thứ Bảy, Chủ nhật" in text and "Tết Nguyên đán" in text
+    assert "ước tính" in text
+    unknown = answer_question(real, "đăng ký khai sinh nộp hôm nay bao giờ lấy", today=dt.date(2027, 2, 1))
+    assert "không tính được ngày có kết quả" in unknown.answer.text
+    how_long = answer_follow_up(real, "mất bao lâu?", context=context, today=dt.date(2027, 2, 1))
+    assert "dự kiến" not in how_long.answer.text, "a duration question gets the duration only"

@@ -59,3 +59,27 @@ def test_unknown_or_bad_code(client: TestClient) -> None:
     assert client.get("/staff/procedures/9.999999").status_code == 404
     assert "Không tìm thấy thủ tục" in client.get("/staff/procedures/9.999999/checklist").text
     assert client.get("/staff/procedures/a%20b").status_code == 422
+
+
+def test_life_event_sheets_list_the_events_and_print_their_steps(client: TestClient) -> None:
+    from knowledge.store import load_life_events
+
+    events = load_life_events()
+    index = client.get("/staff/events").text
+    for event in events:
+        assert f'href="/staff/events/{event.id}"' in index and html.escape(event.title) in index
+    event = next(e for e in events if e.id == "nguoi-than-qua-doi")
+    sheet = client.get(f"/staff/events/{event.id}").text
+    assert "VIỆC CẦN LÀM" in sheet and 'id="print"' in sheet
+    positions = [sheet.index(f"mã {s.code}") for s in event.steps]
+    assert positions == sorted(positions), "the steps in the bot's order"
+    for step in event.steps:
+        if step.deadline:
+            assert html.escape(step.deadline) in sheet
+    for gap in event.gaps:
+        assert html.escape(gap.what) in sheet
+
+
+def test_unknown_life_event_is_a_404_page(client: TestClient) -> None:
+    page = client.get("/staff/events/khong-co")
+    assert page.status_code == 404 and "/staff/events" in page.text
