@@ -242,6 +242,9 @@ class Answer:
     buttons: list[Button] = field(default_factory=list)
     code: str = ""
     choices: list[str] = field(default_factory=list)  # payloads of the numbered options in ``text``
+    stale: list[str] = field(
+        default_factory=list
+    )  # freshness rules the record matches (knowledge/freshness.yaml)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -689,17 +692,38 @@ def heading(p) -> str:
     return f"**{shorten(display_title(p.title), 200)}** (mã {p.code}{', ' + lv if lv else ''})"
 
 
+def stale_line(rules: Sequence) -> str:
+    """One line when the record names bodies or levels that no longer exist
+    (:mod:`knowledge.freshness`): say it may be out of date and where to check."""
+    if not rules:
+        return ""
+    names = ", ".join(f"«{r.label}»" for r in rules)
+    now = "; ".join(r.advice for r in rules)
+    since = min(r.since for r in rules).strftime("%d/%m/%Y")
+    return (
+        f"Lưu ý: hồ sơ thủ tục này còn ghi {names}, có thể chưa cập nhật theo chính quyền địa phương "
+        f"hai cấp (từ {since}: {now}). Hãy kiểm tra tại Ủy ban nhân dân cấp xã nơi bạn ở hoặc trên "
+        "Cổng Dịch vụ công quốc gia https://dichvucong.gov.vn."
+    )
+
+
 def compose_procedure(
-    p, part: Part | str = Part.SUMMARY, *, levels: LevelNote | None = None, submitted: dt.date | None = None
+    p,
+    part: Part | str = Part.SUMMARY,
+    *,
+    levels: LevelNote | None = None,
+    submitted: dt.date | None = None,
+    stale: Sequence = (),
 ) -> Answer:
     """The answer about one part of ``p`` (``part`` may carry a detail: ``"cases:2"``); a time
-    answer with ``submitted`` adds when the result may be ready (:func:`estimate_lines`)."""
+    answer with ``submitted`` adds when the result may be ready (:func:`estimate_lines`);
+    ``stale`` (the freshness rules ``p`` matches) adds :func:`stale_line`."""
     part, detail = parse_part(part)
     view = dossier(p)
     head = heading(p)
     cit = procedure_citation(p)
-    level_line = levels.text() if levels else ""
-    budget = FIRST_REPLY_CHARS - len(head) - len(level_line) - len(cit.text()) - _RESERVED_CHARS
+    footer = "\n".join(x for x in (stale_line(stale), levels.text() if levels else "") if x)
+    budget = FIRST_REPLY_CHARS - len(head) - len(footer) - len(cit.text()) - _RESERVED_CHARS
     lines, items = _part_body(p, part, detail, view, budget)
     if part in (Part.SUMMARY, Part.DOCUMENTS):
         intro = head
@@ -711,7 +735,7 @@ def compose_procedure(
         lines = [missing_text(_MISSING_WHAT.get(part, "thông tin này"), p)]
     if part == Part.TIME and submitted is not None:
         lines += estimate_lines(p, submitted)
-    text = "\n".join([intro, *lines, *([level_line] if level_line else []), cit.text()])
+    text = "\n".join([intro, *lines, *([footer] if footer else []), cit.text()])
     choices = [f"{p.code}|cases:{i}" for i in range(1, len(view.situations) + 1)]
     return Answer(
         text=text,
@@ -723,6 +747,7 @@ def compose_procedure(
         buttons=_buttons(p, part, detail, view),
         code=p.code,
         choices=choices if part == Part.DOCUMENTS else [],
+        stale=[r.id for r in stale],
     )
 
 

@@ -56,6 +56,7 @@ from indexer.life_events import EventMatch, LifeEventMatcher, default_matcher
 from indexer.procedure_search import FILLER_SYLLABLES, LEVEL_ORDER, Retriever, SearchHit, SearchResponse
 from indexer.query import fold, syllables
 from indexer.return_date import parse_submission_day, today_vn
+from knowledge.freshness import default_check
 
 # a message names a procedure when it covers this share of that procedure's title
 NEW_TOPIC_TITLE_COVERAGE = 0.75
@@ -142,6 +143,16 @@ def differences(chosen, other) -> list[str]:
     return out
 
 
+def fresher_variant(retriever: Retriever, p):
+    """``p``, or the same procedure published at the same level without names of bodies that no
+    longer exist (the commune's "Trình báo mất hộ chiếu" rather than the district's)."""
+    check = default_check()
+    if not check.stale(p):
+        return p
+    same_level = [v for v in variants(retriever, p) if v.code != p.code and set(v.levels) == set(p.levels)]
+    return next((v for v in same_level if not check.stale(v)), p)
+
+
 def level_note(retriever: Retriever, p) -> LevelNote:
     return LevelNote(others=[(o, differences(p, o)) for o in variants(retriever, p) if o.code != p.code])
 
@@ -169,7 +180,9 @@ def answer_procedure(
 ) -> Turn:
     """Answer one part of ``p`` (the level was chosen already). When the answer numbers
     situations to pick from, typing the number picks one."""
-    ans = compose_procedure(p, part, levels=level_note(retriever, p), submitted=submitted)
+    ans = compose_procedure(
+        p, part, levels=level_note(retriever, p), submitted=submitted, stale=default_check().stale(p)
+    )
     ctx = replace(
         context or Context(), procedure_code=p.code, candidates=ans.choices, pending_part=None, notice_id=None
     )
@@ -215,7 +228,7 @@ def decide(
         notice = retriever.get_notice(top.code)
         quote = "\n…\n".join(top.passages) if top.passages else top.passage
         return Turn(compose_notice(notice, quote), Context(notice_id=notice.id))
-    chosen = retriever.get_procedure(top.code)
+    chosen = fresher_variant(retriever, retriever.get_procedure(top.code))
     offered = _representatives(retriever, response.ambiguous) if response.ambiguous else []
     alternatives = [p for p in offered if p.code != chosen.code and p.code not in chosen.same_as]
     turn = answer_procedure(retriever, chosen, part, submitted=submitted)

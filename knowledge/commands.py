@@ -74,9 +74,9 @@ def cmd_validate(args) -> int:
 
 def cmd_report(args) -> int:
     from knowledge.report import build_report, format_report
-    from knowledge.store import load_procedures
+    from knowledge.store import load_procedures, load_stale_rules
 
     kdir = args.knowledge_dir or _settings().knowledge_dir
     procs = load_procedures(kdir)
-    print(format_report(build_report(procs), worst=args.worst))
+    print(format_report(build_report(procs, stale_rules=load_stale_rules(kdir)), worst=args.worst))
     return 0

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from knowledge.freshness import check
 from knowledge.importer.document_roles import is_form
-from knowledge.schema import DocumentRole, Procedure, TimeUnit
+from knowledge.schema import DocumentRole, Procedure, StaleRule, TimeUnit
 
 CLEAN, FLAGGED, MISSING = "clean", "flagged", "missing"
 FIELDS = (
@@ -86,13 +88,19 @@ class Report:
     with_ordinary: int = 0  # records with at least one document to submit or show in the ordinary case
     by_situation: int = 0  # records whose dossier depends on the situation (conditional rows only)
     with_forms_first: int = 0  # records whose first ordinary row is a form the citizen fills in
+    stale: Counter = field(default_factory=Counter)  # records per freshness rule (knowledge/freshness.yaml)
+    stale_records: int = 0  # records matching at least one freshness rule
     worst: list[tuple[Procedure, list[str]]] = field(default_factory=list)
 
 
-def build_report(procs: list[Procedure], worst: int = 10) -> Report:
+def build_report(procs: list[Procedure], worst: int = 10, stale_rules: Sequence[StaleRule] = ()) -> Report:
     r = Report(total=len(procs))
     r.counts = {f: Counter() for f in FIELDS}
+    freshness = check(stale_rules)
     for p in procs:
+        matched = freshness.stale(p)
+        r.stale_records += bool(matched)
+        r.stale.update(rule.id for rule in matched)
         r.by_dataset[p.source_dataset] += 1
         for f in FIELDS:
             r.counts[f][status(p, f)] += 1
@@ -165,6 +173,11 @@ def format_report(r: Report, worst: int = 10) -> str:
     lines.append(
         f"Records with documents: {with_docs}; with an ordinary-case list: {r.with_ordinary} "
         f"(a form first: {r.with_forms_first}); whose dossier depends on the situation: {r.by_situation}"
+    )
+    lines.append("")
+    lines.append(
+        f"Records naming bodies or levels that no longer exist (knowledge/freshness.yaml): {r.stale_records}"
+        + (" — " + ", ".join(f"{k} {v}" for k, v in r.stale.most_common()) if r.stale else "")
     )
     lines.append("")
     lines.append("Time units per channel: " + ", ".join(f"{k} {v}" for k, v in r.time_units.most_common()))

@@ -10,6 +10,7 @@ Rules every record follows:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import Enum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -252,6 +253,26 @@ class LifeEvent(_Model):
         description="The event's own business is an area the knowledge base does not hold "
         "(coverage.yaml): a question closer to that area gets the honest 'no data' answer",
     )
+
+
+class StaleRule(_Model):
+    """``knowledge/freshness.yaml``: a name of a body or level that no longer exists."""
+
+    id: str = Field(..., pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    label: str = Field(..., description="The old name, as said to the citizen")
+    patterns: list[str] = Field(..., min_length=1, description="Regular expressions on the lower-case text")
+    since: dt.date = Field(..., description="Since when the body or level no longer exists")
+    legal_basis: str = Field(..., min_length=10, description="Why: the law or decision")
+    advice: str = Field(..., description="What holds now, in a few words")
+
+    @model_validator(mode="after")
+    def _patterns_compile(self) -> StaleRule:
+        for pattern in self.patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"pattern {pattern!r}: {exc}") from exc
+        return self
 
 
 class NoticeSection(_Model):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from knowledge.schema import AliasEntry, Coverage, LifeEvent, Notice, Procedure
+from knowledge.schema import AliasEntry, Coverage, LifeEvent, Notice, Procedure, StaleRule
 
 try:  # libyaml is ~10x faster; fall back to the pure-Python loader
     _Loader = yaml.CSafeLoader
@@ -29,6 +29,7 @@ LEXICON = "lexicon"
 ALIASES = "aliases"
 COVERAGE = "coverage.yaml"
 LIFE_EVENTS = "life_events.yaml"
+FRESHNESS = "freshness.yaml"
 
 
 def default_dir(knowledge_dir: Path | None = None) -> Path:
@@ -200,6 +201,17 @@ def load_life_events(knowledge_dir: Path | None = None) -> list[LifeEvent]:
     if not isinstance(data, list):
         raise ValueError("life_events.yaml is a list of events")
     return [LifeEvent.model_validate(event) for event in data]
+
+
+def load_stale_rules(knowledge_dir: Path | None = None) -> list[StaleRule]:
+    """Names of bodies and levels that no longer exist (``knowledge/freshness.yaml``; none if absent)."""
+    path = default_dir(knowledge_dir) / FRESHNESS
+    if not path.exists():
+        return []
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or []
+    if not isinstance(data, list):
+        raise ValueError("freshness.yaml is a list of rules")
+    return [StaleRule.model_validate(rule) for rule in data]
 
 
 # --- content hash ----------------------------------------------------------------

@@ -135,6 +135,12 @@ def validate_dir(knowledge_dir: Path) -> tuple[list[str], int, int]:
         errors += _errors(store.COVERAGE, exc)
     except yaml.YAMLError as exc:
         errors.append(f"{store.COVERAGE}: (yaml): {str(exc).splitlines()[0]}")
+    try:
+        store.load_stale_rules(knowledge_dir)
+    except ValidationError as exc:
+        errors += _errors(store.FRESHNESS, exc)
+    except (ValueError, yaml.YAMLError) as exc:
+        errors.append(f"{store.FRESHNESS}: {str(exc).splitlines()[0]}")
     nfiles = store.notice_files(knowledge_dir)
     for path in nfiles:
         rel = path.relative_to(knowledge_dir).as_posix()

@@ -31,6 +31,7 @@ from api.staff import auth
 from api.staff.insights import CHANNELS, compute, transcript
 from api.staff.tracker_reader import TrackerUnavailable, get_reader
 from indexer.answer_composer import levels_text
+from knowledge.freshness import default_check
 from knowledge.schema import DocumentRole
 from tthc.settings import get_settings
 
@@ -228,6 +229,7 @@ def procedure_page(request: Request, code: str) -> HTMLResponse:
         general=general,
         doc_groups=_doc_groups(p),
         same_as=same_as,
+        stale=default_check().stale(p),
         user=_current_user(request),
     )
 

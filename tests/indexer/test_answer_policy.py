@@ -107,3 +107,18 @@ def test_an_area_the_records_do_not_hold_is_said_with_where_to_ask(real):
     assert areas["Ly hôn"].ask in turn.answer.text
     # a procedure the records hold is still answered
     assert heading_code(answer_question(real, "đăng ký kết hôn cần giấy tờ gì").answer.text) == "1.000894"
+
+
+def test_a_record_naming_an_abolished_level_says_so_and_a_fresh_twin_is_preferred(real):
+    """knowledge/freshness.yaml: the district's "Trình báo mất hộ chiếu" (1.010385, "Công an
+    huyện") is published at the same level as the commune's (1.010386): the fresh one is
+    answered; asked directly, the stale one carries the notice with where to check."""
+    from indexer.answer_policy import answer_procedure
+    from knowledge.freshness import default_check
+
+    stale, fresh = real.get_procedure("1.010385"), real.get_procedure("1.010386")
+    assert default_check().stale(stale) and not default_check().stale(fresh)
+    assert heading_code(answer_question(real, "trình báo mất hộ chiếu").answer.text) == "1.010386"
+    turn = answer_procedure(real, stale, "summary")
+    assert "có thể chưa cập nhật theo chính quyền địa phương hai cấp" in turn.answer.text
+    assert "Ủy ban nhân dân cấp xã" in turn.answer.text and turn.answer.stale

@@ -83,3 +83,15 @@ def test_life_event_sheets_list_the_events_and_print_their_steps(client: TestCli
 def test_unknown_life_event_is_a_404_page(client: TestClient) -> None:
     page = client.get("/staff/events/khong-co")
     assert page.status_code == 404 and "/staff/events" in page.text
+
+
+def test_procedure_page_shows_the_freshness_flag_with_its_date_and_legal_basis(client: TestClient) -> None:
+    from knowledge.freshness import default_check
+
+    p = Retriever.load().get_procedure("1.010385")
+    rules = default_check().stale(p)
+    page = client.get("/staff/procedures/1.010385").text
+    assert 'id="stale"' in page and p.imported_at.strftime("%d/%m/%Y") in page
+    for rule in rules:
+        assert html.escape(rule.legal_basis) in page
+    assert 'id="stale"' not in client.get("/staff/procedures/1.010386").text
