@@ -64,6 +64,9 @@ NEW_TOPIC_TITLE_COVERAGE = 0.75
 # mới mất, khai tử mất bao lâu"); "ở đâu", "bao nhiêu tiền", "thế nào" ask as often about the
 # whole event ("cắt khẩu với nhận tiền mai táng làm ở đâu") and the event's list answers them
 _ONE_PROCEDURE_PARTS = {Part.TIME, Part.FORMS, Part.LEGAL}
+# ... and these when the message also names the procedure ("làm giấy khai sinh cho bé cần gì");
+# "làm thế nào" (steps) stays the event's: "muốn thành lập công ty thì làm thế nào"
+_NAMED_PARTS = {Part.DOCUMENTS, Part.FEE, Part.AGENCY, Part.CHANNELS, Part.CONDITIONS}
 ASK_WHICH_PROCEDURE = (
     'Bạn đang hỏi về thủ tục nào? Hãy nêu tên thủ tục, ví dụ: "đăng ký khai sinh", "cấp lại căn cước".'
 )
@@ -275,12 +278,12 @@ def _event_asked(
     p = retriever.get_procedure(top.code)
     if p is None:
         return match
+    asked = parse_part(part)[0]
     if top.code not in {s.code for s in match.event.steps} | set(match.event.combined):
         # another procedure than the event's, named by a longer run ("kết hôn với người nước ngoài")
         return None if says_a_name_of(question, p, NAME_RUN_SYLLABLES + 1) else match
-    asked = parse_part(part)[0]
-    if asked in _ONE_PROCEDURE_PARTS or (asked == Part.DOCUMENTS and says_a_name_of(question, p)):
-        return None
+    if asked in _ONE_PROCEDURE_PARTS or (asked in _NAMED_PARTS and says_a_name_of(question, p)):
+        return None  # one of the event's procedures, named, and a part of it asked
     return match
 
 
