@@ -52,7 +52,8 @@ def main() -> int:
     started = time.perf_counter()
     for row in rows:
         answer = answer_question(retriever, row["question"]).answer
-        match = matcher.match(row["question"])
+        forms = retriever.search(row["question"], k=1).forms
+        match = matcher.match(row["question"], [forms.normalized] if forms else [])
         recognised = (match.event.id if match else "none") == row["event"]
         listed = (answer.code if answer.kind == "event" else "none") == row["event"]
         event = matcher.get(row["event"])

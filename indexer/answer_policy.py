@@ -261,7 +261,9 @@ def _event_asked(
     """The life event the message describes, unless it is about one procedure: it names the
     best hit (its title, or one of its everyday names), or asks the time of one of the
     event's procedures."""
-    match = (matcher or default_matcher()).match(question)
+    match = (matcher or default_matcher()).match(
+        question, [response.forms.normalized] if response.forms else []
+    )
     if match is None:
         return None
     if response.outside is not None:

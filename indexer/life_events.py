@@ -1,12 +1,12 @@
 """Recognise a life event ("bố tôi mới mất", "vo toi vua sinh em be") in a citizen's message.
 
 The events and their everyday phrases are data (``knowledge/life_events.yaml``); this module
-only matches them, on folded text (no diacritics, lower case), so both tone-mark placements
-and text typed without diacritics match alike. Phrase syntax (see the data file): segments
-separated by ``*`` (up to :data:`MAX_GAP` words in between, never across punctuation), each
-segment a choice of word sequences separated by ``|``; ``.`` is punctuation or the end of
-the message ("bố tôi mất." but not "bố tôi mất giấy tờ").
-"""
+only matches them. A message typed with diacritics is matched with them, in canonical form
+(NFC, one tone-mark placement: "hoà" = "hòa"), so "tui về hỏi lại rồi" names no lost bag
+("túi … rơi"); a message typed without any is matched folded. Phrase syntax (see the data
+file): segments separated by ``*`` (up to :data:`MAX_GAP` words in between, never across
+punctuation), each segment a choice of word sequences separated by ``|``; ``.`` is
+punctuation or the end of the message ("bố tôi mất." but not "bố tôi mất giấy tờ")."""
 
 from __future__ import annotations
 
@@ -15,56 +15,63 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from indexer.text.normalize import fold
+from indexer.text.normalize import fold, has_diacritics, nfc
 from knowledge.schema import LifeEvent
 
-MAX_GAP = 3
+MAX_GAP = 4
 _PUNCT = re.compile(r"[,.;:!?…\n()\[\]\"“”]+")
 
 
-def tokens(text: str) -> list[str]:
-    """Folded words, with "." standing for punctuation and the end of the message."""
-    marked = _PUNCT.sub(" . ", fold(text).lower())
+def tokens(text: str, exact: bool = False) -> list[str]:
+    """Words, with "." standing for punctuation and the end of the message: with diacritics
+    in canonical form when ``exact``, else folded (no diacritics)."""
+    text = nfc(text).lower() if exact else fold(text).lower()
+    marked = _PUNCT.sub(" . ", text)
     words = re.sub(r"[^\w. ]", " ", marked).split()
     return [*words, "."]
 
 
+def _alternatives(segment: str, exact: bool) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(tokens(alt, exact)[:-1]) or (".",) for alt in segment.split("|"))
+
+
 @dataclass(frozen=True)
 class Phrase:
-    """One compiled phrase: per segment, its alternatives as word tuples."""
+    """One compiled phrase: per segment, its alternatives as word tuples, with diacritics
+    (for messages typed with them: "rồi" is not "rơi") and folded (for messages without)."""
 
     segments: tuple[tuple[tuple[str, ...], ...], ...]
+    folded: tuple[tuple[tuple[str, ...], ...], ...]
 
     @classmethod
     def parse(cls, text: str) -> Phrase:
-        segments = []
-        for segment in text.split("*"):
-            alternatives = tuple(tuple(tokens(alt)[:-1]) or (".",) for alt in segment.split("|"))
-            if any(not alt for alt in alternatives):
-                raise ValueError(f"empty alternative in phrase {text!r}")
-            segments.append(alternatives)
-        return cls(tuple(segments))
+        parts = text.split("*")
+        if any(not alt.strip() for part in parts for alt in part.split("|")):
+            raise ValueError(f"empty alternative in phrase {text!r}")
+        return cls(
+            tuple(_alternatives(part, True) for part in parts),
+            tuple(_alternatives(part, False) for part in parts),
+        )
 
-    def match(self, words: Sequence[str]) -> int:
-        """The number of words the phrase matched (its literal words, gaps not counted), 0 if none."""
-        best = 0
-        for start in range(len(words)):
-            best = max(best, self._match_from(words, start, 0))
-        return best
+    def match(self, words: Sequence[str], exact: bool = False) -> int:
+        """The number of words the phrase matched in ``words`` (made by :func:`tokens` with the
+        same ``exact``; its literal words, gaps not counted), 0 if none."""
+        segments = self.segments if exact else self.folded
+        return max((self._match_from(segments, words, start, 0) for start in range(len(words))), default=0)
 
-    def _match_from(self, words: Sequence[str], pos: int, segment: int) -> int:
+    def _match_from(self, segments, words: Sequence[str], pos: int, segment: int) -> int:
         best = 0
-        for alt in self.segments[segment]:
+        for alt in segments[segment]:
             if tuple(words[pos : pos + len(alt)]) != alt:
                 continue
             end = pos + len(alt)
-            if segment + 1 == len(self.segments):
+            if segment + 1 == len(segments):
                 best = max(best, len(alt))
                 continue
             for gap in range(MAX_GAP + 1):
                 if gap and (end + gap - 1 >= len(words) or words[end + gap - 1] == "."):
                     break
-                rest = self._match_from(words, end + gap, segment + 1)
+                rest = self._match_from(segments, words, end + gap, segment + 1)
                 if rest:
                     best = max(best, len(alt) + rest)
         return best
@@ -91,11 +98,16 @@ class LifeEventMatcher:
     def get(self, event_id: str) -> LifeEvent | None:
         return self._by_id.get(event_id)
 
-    def match(self, text: str) -> EventMatch | None:
-        words = tokens(text)
+    def match(self, text: str, also: Sequence[str] = ()) -> EventMatch | None:
+        """The event ``text`` describes; ``also``: other forms of it to try (the normaliser's,
+        with chat abbreviations expanded: "ck" → "chồng", "cccd" → "căn cước công dân")."""
+        forms = []
+        for form in dict.fromkeys([text, *also]):
+            exact = has_diacritics(form)  # typed with diacritics: "tui … rồi" is not "túi … rơi"
+            forms.append((tokens(form, exact), exact))
         best: EventMatch | None = None
         for event, phrases in self._phrases:
-            strength = max((p.match(words) for p in phrases), default=0)
+            strength = max((p.match(words, exact) for p in phrases for words, exact in forms), default=0)
             if strength and (best is None or strength > best.strength):
                 best = EventMatch(event, strength)
         return best

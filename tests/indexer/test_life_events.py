@@ -55,6 +55,22 @@ def test_phrase_syntax() -> None:
     assert Phrase.parse("sinh con").match(tokens("sinh con")) == 2
 
 
+def test_a_message_with_diacritics_is_matched_with_them() -> None:
+    """Folded, "tui … rồi" would read "túi … rơi" (a lost bag); typed with diacritics it is not."""
+    matcher = LifeEventMatcher([EVENTS["mat-giay-to"]])
+    assert matcher.match("Cảm ơn nha, để tui về hỏi lại rồi nhắn sau.") is None
+    assert matcher.match("tôi bị mất ví, mất hết giấy tờ") is not None
+    assert matcher.match("toi bi mat vi, mat het giay to") is not None
+
+
+def test_chat_abbreviations_are_matched_in_their_expanded_form() -> None:
+    from indexer.query import analyze_query
+
+    matcher = LifeEventMatcher([EVENTS["ly-hon"]])
+    text = "e muon don phuong chia tay ck"
+    assert matcher.match(text, [analyze_query(text).normalized]) is not None
+
+
 def test_both_tone_mark_placements_and_no_diacritics_match_alike() -> None:
     matcher = LifeEventMatcher([EVENTS["nguoi-than-qua-doi"], EVENTS["mo-cua-hang"]])
     for text in ("ông ngoại tôi từ trần", "ông ngoại tôi từ trần".upper(), "ong ngoai toi tu tran"):
