@@ -101,10 +101,10 @@ class LifeEventMatcher:
     def match(self, text: str, also: Sequence[str] = ()) -> EventMatch | None:
         """The event ``text`` describes; ``also``: other forms of it to try (the normaliser's,
         with chat abbreviations expanded: "ck" → "chồng", "cccd" → "căn cước công dân")."""
-        forms = []
-        for form in dict.fromkeys([text, *also]):
-            exact = has_diacritics(form)  # typed with diacritics: "tui … rồi" is not "túi … rơi"
-            forms.append((tokens(form, exact), exact))
+        # typed with diacritics: matched with them ("tui … rồi" is not "túi … rơi"); the other
+        # forms of a message typed without any ("lay ck" → "lay chồng") are matched folded
+        exact = has_diacritics(text)
+        forms = [(tokens(form, exact), exact) for form in dict.fromkeys([text, *also]) if form]
         best: EventMatch | None = None
         for event, phrases in self._phrases:
             strength = max((p.match(words, exact) for p in phrases for words, exact in forms), default=0)
