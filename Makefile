@@ -120,7 +120,7 @@ lint: $(APP_STAMP)
 	$(APP_VENV)/bin/ruff format --check .
 
 .PHONY: test
-test: setup lint browser audit
+test: setup lint browser poppler audit
 	# --confcutdir: the shared conftest of tests/ imports app-env packages (httpx)
 	$(RASA_VENV)/bin/python -m pytest tests/rasa_env --confcutdir=tests/rasa_env -q
 	$(APP_VENV)/bin/python -m pytest tests --ignore=tests/rasa_env -q
@@ -146,6 +146,14 @@ browser:
 	  echo "==> Installing chromium + chromium-driver + emoji font (apt)"; \
 	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq chromium chromium-driver fonts-noto-color-emoji >/dev/null; }
+
+# pdftotext (poppler-utils, Debian) reads the portal's official PDF exports (tthc kb import).
+.PHONY: poppler
+poppler:
+	@command -v pdftotext >/dev/null || { \
+	  echo "==> Installing poppler-utils (apt)"; \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq poppler-utils >/dev/null; }
 
 .PHONY: nlu-report
 nlu-report: rasa-model

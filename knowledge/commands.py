@@ -16,6 +16,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--raw-dir", type=Path, default=None, help="default: settings.raw_data_dir")
     p.add_argument("--seeds-dir", type=Path, default=None, help="default: settings.seeds_dir")
     p.add_argument("--knowledge-dir", type=Path, default=None, help="default: settings.knowledge_dir")
+    p.add_argument(
+        "--exports",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="chỉ gộp một thư mục tệp xuất chính thức của Cổng DVC (PDF, DOCX) vào knowledge/, theo mã thủ tục",
+    )
     p.set_defaults(handler=cmd_import)
 
     p = kb_sub.add_parser("report", help="Chất lượng phân tích theo trường (sạch / gắn cờ / thiếu)")
@@ -43,13 +50,15 @@ def cmd_import(args) -> int:
     raw_dir = args.raw_dir or s.raw_data_dir
     seeds_dir = args.seeds_dir or s.seeds_dir
     kdir = args.knowledge_dir or s.knowledge_dir
-    if not (raw_dir / "dvc-chatbot-tthc").is_dir():
-        print(f"Không thấy dữ liệu thô: {raw_dir} (đặt TTHC_SHARED_DIR hoặc --raw-dir)", file=sys.stderr)
-        return 1
 
     def progress(it, total=None, desc=None):
         return tqdm(it, total=total, desc=desc, unit="tệp", leave=False)
 
+    if args.exports is not None:
+        return _merge_exports(args.exports, kdir, progress)
+    if not (raw_dir / "dvc-chatbot-tthc").is_dir():
+        print(f"Không thấy dữ liệu thô: {raw_dir} (đặt TTHC_SHARED_DIR hoặc --raw-dir)", file=sys.stderr)
+        return 1
     res = build.run(raw_dir, seeds_dir, kdir, progress=progress)
     total = sum(res.procedures.values())
     print(f"Thủ tục: {total} ({', '.join(f'{k} {v}' for k, v in sorted(res.procedures.items()))})")
@@ -69,6 +78,35 @@ def cmd_validate(args) -> int:
         print(e)
     status = "OK" if not errors else f"{len(errors)} lỗi"
     print(f"{n_proc} thủ tục, {n_notice} thông báo: {status}", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def _merge_exports(folder: Path, kdir: Path, progress) -> int:
+    from knowledge.importer import build, portal_export
+    from knowledge.validate import validate_dir
+
+    files = portal_export.iter_files(folder) if folder.is_dir() else []
+    if not files:
+        print(f"Không thấy tệp xuất (.pdf, .docx) trong {folder}", file=sys.stderr)
+        return 1
+    try:
+        res = build.merge_exports(folder, kdir, progress=progress)
+    except portal_export.ExportError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(
+        f"Tệp xuất: {len(files)}; thủ tục mới: {res.added}; thay bản cũ hơn: {len(res.replaced) - len(res.kept_older)}; "
+        f"giữ bản đang có (mới hơn tệp xuất): {len(res.kept_older)}"
+    )
+    print(f"Tệp ghi mới/thay đổi: {res.written}, xoá: {res.removed}; thời gian {res.seconds:.1f} s")
+    for line in res.kept_older:
+        print(f"  giữ bản đang có: {line}")
+    errors, n_proc, _ = validate_dir(kdir)
+    print(f"Kiểm tra: {n_proc} thủ tục, {'OK' if not errors else f'{len(errors)} lỗi'}")
+    for e in errors[:20]:
+        print(f"  {e}", file=sys.stderr)
+    if not errors:
+        print("Tiếp theo: `make run` dựng lại chỉ mục và khởi động trợ lý với dữ liệu mới.")
     return 1 if errors else 0
 
 

@@ -165,6 +165,7 @@ class Procedure(_Model):
     )
     source_url: str = ""
     source_dataset: str
+    source_date: dt.date | None = Field(None, description="Date of the source: the export or crawl date")
     imported_at: dt.date
     raw: dict[str, str] = Field(default_factory=dict, description="Original text of flagged fields")
     flags: list[ParseFlag] = Field(default_factory=list)

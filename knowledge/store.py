@@ -52,6 +52,11 @@ def read_procedure_data(path: Path) -> dict:
     return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
 
 
+def load_procedure_file(path: Path) -> Procedure:
+    """One validated record (no cache: for the importer's merge)."""
+    return Procedure.model_validate(read_procedure_data(path))
+
+
 def load_procedures(knowledge_dir: Path | None = None, *, use_cache: bool = True) -> list[Procedure]:
     """All procedures, sorted by (group folder, code). Raises on an invalid file.
 

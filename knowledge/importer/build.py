@@ -1,4 +1,8 @@
-"""Run every importer and write the knowledge base files (``tthc kb import``)."""
+"""Run every importer and write the knowledge base files (``tthc kb import``), or merge a
+folder of the portal's official exports into them (``tthc kb import --exports DIR``).
+
+One record per procedure code: when two sources hold the same code, the newer source (its
+``source_date``) wins and the other is kept in ``knowledge/history/<code>/<dataset>.yaml``."""
 
 from __future__ import annotations
 
@@ -8,13 +12,22 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from knowledge.importer import bqp, dvc_chatbot, notices, portal_api
+from knowledge.importer import bqp, dvc_chatbot, notices, portal_api, portal_export
 from knowledge.importer.common import LEVEL_QUALIFIER, dump_yaml, norm_title, slug, write_text
 from knowledge.importer.document_roles import assign_roles
 from knowledge.schema import Notice, Procedure
-from knowledge.store import NOTICES, PROCEDURES, render_notice
+from knowledge.store import NOTICES, PROCEDURES, load_procedure_file, procedure_files, render_notice
 
 BQP_GROUP = "bo-quoc-phong"
+HISTORY = "history"
+PORTAL_EXPORTS = "portal-export-pdfs"
+# when each crawled source was taken (its SOURCE.md): the newer source wins a shared code
+SOURCE_DATES = {
+    dvc_chatbot.DATASET: dt.date(2026, 6, 10),  # data commit "new" (6 ministries)
+    bqp.DATASET: dt.date(2025, 12, 1),  # data committed 2025-12
+    portal_api.DATASET: dt.date(2026, 10, 10),  # version.json last_updated
+}
+SOURCE_DATE_BY_GROUP = {"toa-an-nhan-dan": dt.date(2026, 7, 17)}  # data commit of Tòa án
 
 
 @dataclass
@@ -25,6 +38,48 @@ class ImportResult:
     removed: int = 0
     replaced: list[str] = field(default_factory=list)  # codes present in several sources
     seconds: float = 0.0
+    added: int = 0  # merge: codes new to the knowledge base
+    kept_older: list[str] = field(default_factory=list)  # merge: exports older than the record held
+
+
+def _content(p: Procedure) -> dict:
+    """What a record says, as written (roles given; the import date and level links aside)."""
+    return finish(p).model_dump(mode="json", exclude={"imported_at", "same_as"})
+
+
+def with_source_date(proc: Procedure, group: str) -> Procedure:
+    """``proc`` with the date of its source when the importer could not read one per record."""
+    if proc.source_date is None:
+        proc.source_date = SOURCE_DATE_BY_GROUP.get(group) or SOURCE_DATES.get(proc.source_dataset)
+    return proc
+
+
+class Records:
+    """The records being written, one per code, by group folder; the losing record of a
+    shared code goes to history (newer ``source_date`` wins; on a tie, the later source)."""
+
+    def __init__(self) -> None:
+        self.by_code: dict[str, tuple[str, Procedure]] = {}
+        self.history: list[Procedure] = []
+        self.replaced: list[str] = []
+
+    def add(self, group: str, proc: Procedure) -> bool:
+        """Keep ``proc`` unless the record held for its code comes from a newer source."""
+        held = self.by_code.get(proc.code)
+        if held is None:
+            self.by_code[proc.code] = (group, proc)
+            return True
+        old_group, old = held
+        newer = (proc.source_date or dt.date.min) >= (old.source_date or dt.date.min)
+        winner, loser = (proc, old) if newer else (old, proc)
+        self.by_code[proc.code] = (old_group, winner)  # a code keeps its folder
+        if _content(loser) != _content(winner):  # the same record again is no history
+            self.history.append(loser)
+            self.replaced.append(f"{proc.code}: {loser.source_dataset} -> {winner.source_dataset}")
+        return newer
+
+    def procedures(self) -> list[Procedure]:
+        return [p for _, p in self.by_code.values()]
 
 
 def level_free_title(title: str) -> str:
@@ -73,42 +128,23 @@ def run(
     today = today or dt.date.today()
     wrap = progress or (lambda it, total=None, desc=None: it)
     res = ImportResult()
-    by_code: dict[str, tuple[str, Procedure]] = {}
-
-    def add(group: str, proc: Procedure) -> None:
-        if proc.code in by_code:
-            res.replaced.append(
-                f"{proc.code}: {by_code[proc.code][1].source_dataset} -> {proc.source_dataset}"
-            )
-        by_code[proc.code] = (group, proc)
-        res.procedures[proc.source_dataset] = res.procedures.get(proc.source_dataset, 0) + 1
-
+    records = Records()
     dvc_files = dvc_chatbot.iter_files(raw_dir)
     for group, path in wrap(dvc_files, total=len(dvc_files), desc="dvc-chatbot-tthc"):
-        add(group, dvc_chatbot.load(path, today))
+        records.add(group, with_source_date(dvc_chatbot.load(path, today), group))
     bqp_files = bqp.iter_files(raw_dir)
     for path in wrap(bqp_files, total=len(bqp_files), desc="bqp-nhdandz"):
-        add(BQP_GROUP, bqp.load(path, today))
-    # The portal's structured API records are the most faithful: they replace a crawled copy of the same code.
+        records.add(BQP_GROUP, with_source_date(bqp.load(path, today), BQP_GROUP))
+    export_files = portal_export.iter_files(raw_dir / PORTAL_EXPORTS)
+    for path in wrap(export_files, total=len(export_files), desc=portal_export.DATASET):
+        proc, group = portal_export.load(path, today)
+        records.add(group, proc)
     for path in portal_api.iter_files(raw_dir):
         proc, ministry = portal_api.load(path, today)
-        add(slug(ministry) or "khac", proc)
-
-    procs = [p for _, p in by_code.values()]
-    link_same_as(procs)
-    for p in procs:
-        finish(p)
-
-    written: set[Path] = set()
-    proc_dir = knowledge_dir / PROCEDURES
-    for group, proc in wrap(list(by_code.values()), total=len(by_code), desc="write"):
-        path = proc_dir / group / f"{proc.code}.yaml"
-        written.add(path)
-        res.written += write_text(path, procedure_yaml(proc))
-    for old in proc_dir.glob("*/*.yaml"):
-        if old not in written:
-            old.unlink()
-            res.removed += 1
+        group = slug(ministry) or "khac"
+        records.add(group, with_source_date(proc, group))
+    res.replaced = records.replaced
+    res.written, res.removed = write_records(records, knowledge_dir, wrap)
 
     notice_dir = knowledge_dir / NOTICES
     notice_written: set[Path] = set()
@@ -123,9 +159,70 @@ def run(
             if old not in notice_written:
                 old.unlink()
                 res.removed += 1
-    # drop per-procedure counts of records replaced by another source
-    res.procedures = {}
-    for _, p in by_code.values():
-        res.procedures[p.source_dataset] = res.procedures.get(p.source_dataset, 0) + 1
+    res.procedures = _by_dataset(records.procedures())
+    res.seconds = time.perf_counter() - t0
+    return res
+
+
+def _by_dataset(procs: list[Procedure]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for p in procs:
+        out[p.source_dataset] = out.get(p.source_dataset, 0) + 1
+    return out
+
+
+def write_records(records: Records, knowledge_dir: Path, wrap=None) -> tuple[int, int]:
+    """Link levels, give every row its role, write one file per record (and the history);
+    remove files of codes no longer held. Returns (files written or changed, files removed)."""
+    wrap = wrap or (lambda it, total=None, desc=None: it)
+    procs = records.procedures()
+    link_same_as(procs)
+    for p in procs:
+        finish(p)
+    written_paths: set[Path] = set()
+    written = removed = 0
+    proc_dir = knowledge_dir / PROCEDURES
+    for group, proc in wrap(list(records.by_code.values()), total=len(records.by_code), desc="write"):
+        path = proc_dir / group / f"{proc.code}.yaml"
+        written_paths.add(path)
+        written += write_text(path, procedure_yaml(proc))
+    for old in records.history:
+        path = knowledge_dir / HISTORY / old.code / f"{old.source_dataset}.yaml"
+        written_paths.add(path)
+        written += write_text(path, procedure_yaml(finish(old)))
+    for old in [*proc_dir.glob("*/*.yaml"), *(knowledge_dir / HISTORY).glob("*/*.yaml")]:
+        if old not in written_paths:
+            old.unlink()
+            removed += 1
+    return written, removed
+
+
+def merge_exports(
+    folder: Path, knowledge_dir: Path, progress=None, today: dt.date | None = None
+) -> ImportResult:
+    """Merge a folder of the portal's official exports (PDF, DOCX) into ``knowledge_dir`` by
+    procedure code: the newer source wins (an export without a date counts as of its file's
+    date), the other is kept in history. What an office runs on its own downloaded list."""
+    t0 = time.perf_counter()
+    today = today or dt.date.today()
+    wrap = progress or (lambda it, total=None, desc=None: it)
+    res = ImportResult()
+    records = Records()
+    for path in procedure_files(knowledge_dir):
+        records.add(path.parent.name, load_procedure_file(path))
+    for old in (knowledge_dir / HISTORY).glob("*/*.yaml"):
+        records.history.append(load_procedure_file(old))
+    files = portal_export.iter_files(folder)
+    for path in wrap(files, total=len(files), desc=portal_export.DATASET):
+        proc, group = portal_export.load(path, today)
+        if proc.source_date is None:
+            proc.source_date = dt.date.fromtimestamp(path.stat().st_mtime)
+        known = proc.code in records.by_code
+        if not records.add(group, proc):
+            res.kept_older.append(f"{proc.code}: {path.name}")
+        res.added += not known
+        res.procedures[proc.source_dataset] = res.procedures.get(proc.source_dataset, 0) + 1
+    res.replaced = records.replaced
+    res.written, res.removed = write_records(records, knowledge_dir, wrap)
     res.seconds = time.perf_counter() - t0
     return res
