@@ -5,9 +5,9 @@ of 20 events, 20 describe none; reported, never tuned on) and ``life_events_dev.
 
 Three figures: *recognised* (the matcher names the right event; "none" for an ordinary
 question), *event list* (through the answer policy, as a citizen gets it: the reply lists that
-event's procedures; an ordinary question gets no event list) and *list or step* (the reply
-lists the event, or answers one of the event's procedures because the message named it or
-asked its time: "bé mới đẻ, làm giấy khai sinh cần gì"). By diacritics and style.
+event's procedures; an ordinary question gets no event list) and *list or link* (the reply
+lists the event, or answers the procedure the message asks a part of — "bé mới đẻ, làm giấy
+khai sinh ở đâu" — with the event's list one tap away). By diacritics and style.
 
     .venv/bin/python bench/eval_life_events.py [--set dev] [--show-misses]
 """
@@ -24,14 +24,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from indexer.answer_policy import answer_question
+from indexer.life_event_answer import EVENT_PAYLOAD
 from indexer.life_events import default_matcher
 from indexer.procedure_search import Retriever
-
-
-def _same_as(retriever: Retriever, code: str) -> list[str]:
-    p = retriever.get_procedure(code)
-    return list(p.same_as) if p else []
-
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -47,7 +42,7 @@ def main() -> int:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     retriever = Retriever.load()
     matcher = default_matcher()
-    groups: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # n, recognised, list, list or step
+    groups: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # n, recognised, list, list or link
     misses = []
     started = time.perf_counter()
     for row in rows:
@@ -57,8 +52,7 @@ def main() -> int:
         recognised = (match.event.id if match else "none") == row["event"]
         listed = (answer.code if answer.kind == "event" else "none") == row["event"]
         event = matcher.get(row["event"])
-        codes = {s.code for s in event.steps} | set(event.combined) if event else set()
-        step = answer.kind == "procedure" and bool(codes & {answer.code, *_same_as(retriever, answer.code)})
+        linked = any(b.payload == f"{EVENT_PAYLOAD}{row['event']}" for b in answer.buttons)
         keys = ["ALL", "events" if event else "none (no event)"]
         if event:
             keys.append("events, with diacritics" if row["diacritics"] else "events, without diacritics")
@@ -68,13 +62,13 @@ def main() -> int:
             acc[0] += 1
             acc[1] += recognised
             acc[2] += listed
-            acc[3] += listed or step
+            acc[3] += listed or linked
         if not listed:
             misses.append((row["id"], row["event"], answer.kind, answer.code, row["question"]))
     elapsed = time.perf_counter() - started
-    print(f"{path.stem:<30} {'n':>4} {'recognised':>11} {'event list':>11} {'list or step':>13}")
-    for key, (n, recognised, listed, step) in sorted(groups.items()):
-        print(f"  {key:<28} {n:>4} {recognised / n:>11.3f} {listed / n:>11.3f} {step / n:>13.3f}")
+    print(f"{path.stem:<30} {'n':>4} {'recognised':>11} {'event list':>11} {'list or link':>13}")
+    for key, (n, recognised, listed, served) in sorted(groups.items()):
+        print(f"  {key:<28} {n:>4} {recognised / n:>11.3f} {listed / n:>11.3f} {served / n:>13.3f}")
     print(f"  ({len(rows)} questions in {elapsed:.1f} s)")
     if args.show_misses:
         for miss in misses:

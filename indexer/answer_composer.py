@@ -435,6 +435,7 @@ def legal_lines(p) -> list[str]:
 
 # parts shown short first, all on request ("<part>:all")
 _SHORT_FIRST = {
+    Part.TIME: time_lines,
     Part.STEPS: step_lines,
     Part.LEGAL: legal_lines,
     Part.FEE: fee_lines,
@@ -463,6 +464,7 @@ def _fit(items: list[str], budget: int) -> list[str]:
 
 # long parts shown short first: (how many items, their width, what the rest are called)
 _SHORT_FIRST_LIMITS = {
+    Part.TIME: (6, 600, "dòng"),
     Part.STEPS: (6, 220, "bước"),
     Part.LEGAL: (6, 160, "văn bản"),
     Part.CONDITIONS: (1, 1000, "phần"),
@@ -607,16 +609,14 @@ def _part_body(
         items = [clean_name(d.name) for d in view.notes]
         return [_numbered(items)], items
     if part in _SHORT_FIRST:
-        return _first_of(_SHORT_FIRST[part](p), detail, budget, *_SHORT_FIRST_LIMITS[part])
+        lines, items = _first_of(_SHORT_FIRST[part](p), detail, budget, *_SHORT_FIRST_LIMITS[part])
+        if part == Part.TIME and any("«" in t for t in items):
+            lines.append(f"Bạn nên hỏi lại nơi nộp hồ sơ hoặc xem trang nguồn {p.source_url}".rstrip() + ".")
+        return lines, items
     if part == Part.SUMMARY:
         return _summary_body(p, view)
-    items = {
-        Part.TIME: time_lines,
-        Part.APPLICANTS: lambda p: list(p.applicants),
-    }[part](p)
+    items = list(p.applicants)  # Part.APPLICANTS
     lines = [items[0]] if len(items) == 1 else [_numbered(items)]
-    if part == Part.TIME and any("«" in t for t in items):
-        lines.append(f"Bạn nên hỏi lại nơi nộp hồ sơ hoặc xem trang nguồn {p.source_url}".rstrip() + ".")
     return lines, items
 
 
@@ -641,9 +641,10 @@ def _summary_body(p, view: DossierView) -> tuple[list[str], list[str]]:
     docs = [document_line(d) for d in (view.submit or view.common)][:3]
     items = [
         "Giấy tờ chính: " + ("; ".join(docs) if docs else "tùy trường hợp (bấm «Giấy tờ cần nộp»)"),
-        "Thời hạn: " + ("; ".join(time_lines(p)) or "hồ sơ thủ tục không ghi"),
+        "Thời hạn: " + (shorten("; ".join(time_lines(p)), 300) or "hồ sơ thủ tục không ghi"),
         "Lệ phí: " + (shorten("; ".join(fee_lines(p)), 200) or "hồ sơ thủ tục không ghi"),
-        "Nơi nộp: " + (p.agency or (levels_text(p.levels) if p.levels else "hồ sơ thủ tục không ghi")),
+        "Nơi nộp: "
+        + (shorten(p.agency, 300) or (levels_text(p.levels) if p.levels else "hồ sơ thủ tục không ghi")),
     ]
     return ["\n".join(f"• {x}" for x in items)], items
 

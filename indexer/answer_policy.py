@@ -51,7 +51,7 @@ from indexer.answer_composer import (
     time_lines,
 )
 from indexer.build import title_core
-from indexer.life_event_answer import EVENT_PART, compose_life_event
+from indexer.life_event_answer import EVENT_PART, add_event_link, compose_life_event
 from indexer.life_events import EventMatch, LifeEventMatcher, default_matcher
 from indexer.procedure_search import FILLER_SYLLABLES, LEVEL_ORDER, Retriever, SearchHit, SearchResponse
 from indexer.query import fold, syllables
@@ -60,13 +60,9 @@ from knowledge.freshness import default_check
 
 # a message names a procedure when it covers this share of that procedure's title
 NEW_TOPIC_TITLE_COVERAGE = 0.75
-# parts that ask about one procedure even when the message also tells a life event ("bố tôi
-# mới mất, khai tử mất bao lâu"); "ở đâu", "bao nhiêu tiền", "thế nào" ask as often about the
-# whole event ("cắt khẩu với nhận tiền mai táng làm ở đâu") and the event's list answers them
-_ONE_PROCEDURE_PARTS = {Part.TIME, Part.FORMS, Part.LEGAL}
-# ... and these when the message also names the procedure ("làm giấy khai sinh cho bé cần gì");
-# "làm thế nào" (steps) stays the event's: "muốn thành lập công ty thì làm thế nào"
-_NAMED_PARTS = {Part.DOCUMENTS, Part.FEE, Part.AGENCY, Part.CHANNELS, Part.CONDITIONS}
+# what a message telling a life event asks about the whole event ("giờ phải làm gì", "làm thế
+# nào"); any other part ("ở đâu", "lệ phí", "giấy tờ gì") is asked of its best procedure
+_WHOLE_EVENT_PARTS = {Part.SUMMARY, Part.STEPS}
 ASK_WHICH_PROCEDURE = (
     'Bạn đang hỏi về thủ tục nào? Hãy nêu tên thủ tục, ví dụ: "đăng ký khai sinh", "cấp lại căn cước".'
 )
@@ -257,36 +253,36 @@ def _event_asked(
     part: Part | str,
     response: SearchResponse,
     matcher: LifeEventMatcher | None,
-) -> EventMatch | None:
-    """The life event the message describes, unless it is about one procedure: it names the
-    best hit (its title, or one of its everyday names), or asks the time of one of the
-    event's procedures."""
+) -> tuple[EventMatch | None, bool]:
+    """(the life event the message describes, whether to answer with its list). A message
+    that describes an event but asks a part of one procedure ("vừa sinh con, làm giấy khai sinh
+    ở đâu") or names another one ("kết hôn với người nước ngoài") gets that procedure, with
+    the event one tap away; "giờ phải làm những gì" gets the event's list."""
     match = (matcher or default_matcher()).match(
         question, [response.forms.normalized] if response.forms else []
     )
     if match is None:
-        return None
+        return None, False
     if response.outside is not None:
         # the event's own business is an area we do not hold ("muốn ly hôn"): say so, with
         # where to ask; otherwise its list says what we hold and what to ask elsewhere
-        return None if match.event.main_outside else match
-    if response.no_match or not response.hits:
-        return match
+        return match, not match.event.main_outside
+    if response.no_match or not response.hits or response.hits[0].kind != "procedure":
+        return match, True
     top = response.hits[0]
-    if top.kind != "procedure":
-        return match
-    if covers_title(question, top.title):
-        return None
     p = retriever.get_procedure(top.code)
     if p is None:
-        return match
-    asked = parse_part(part)[0]
+        return match, True
+    if covers_title(question, top.title):
+        return match, False
+    whole = parse_part(part)[0] in _WHOLE_EVENT_PARTS
     if top.code not in {s.code for s in match.event.steps} | set(match.event.combined):
         # another procedure than the event's, named by a longer run ("kết hôn với người nước ngoài")
-        return None if says_a_name_of(question, p, NAME_RUN_SYLLABLES + 1) else match
-    if asked in _ONE_PROCEDURE_PARTS or (asked in _NAMED_PARTS and says_a_name_of(question, p)):
-        return None  # one of the event's procedures, named, and a part of it asked
-    return match
+        named = says_a_name_of(question, p, NAME_RUN_SYLLABLES + 1) or (
+            not whole and says_a_name_of(question, p)
+        )
+        return match, not named
+    return match, whole
 
 
 def answer_question(
@@ -306,7 +302,10 @@ def answer_question(
     context = context or Context()
     part = part or detect_part(question)
     response = response or retriever.search(question, k=k)
-    if not context.notice_id and (match := _event_asked(retriever, question, part, response, events)):
+    match, as_list = (
+        (None, False) if context.notice_id else _event_asked(retriever, question, part, response, events)
+    )
+    if match and as_list:
         return answer_life_event(retriever, match)
     submitted = submission_day(question, part, today)
     if context.notice_id and not names_new_topic(retriever, question, response, context):
@@ -314,7 +313,21 @@ def answer_question(
         if in_notice.hits:
             in_notice.no_match = False
             return decide(retriever, in_notice, part, context)
-    return decide(retriever, response, part, context, submitted)
+    return _with_event_link(retriever, decide(retriever, response, part, context, submitted), match)
+
+
+def _with_event_link(retriever: Retriever, turn: Turn, match: EventMatch | None) -> Turn:
+    """A procedure answered for a message that also tells a life event: the event one tap away."""
+    if match is not None and turn.answer.kind == "procedure":
+        answered = retriever.get_procedure(turn.answer.code)
+        skip = {turn.answer.code, *(answered.same_as if answered else [])}
+        others = [
+            p
+            for s in match.event.steps
+            if s.code not in skip and not s.why.startswith("Hoặc") and (p := retriever.get_procedure(s.code))
+        ]
+        add_event_link(turn.answer, match.event, others)
+    return turn
 
 
 def names_new_topic(retriever: Retriever, question: str, response: SearchResponse, context: Context) -> bool:
@@ -370,21 +383,25 @@ def answer_follow_up(
     context: Context | None = None,
     code: str | None = None,
     today: dt.date | None = None,
+    event: str | None = None,
 ) -> Turn:
-    """A detail question ("lệ phí?", a button): about ``code`` when a button named one, else
-    about what the conversation is on (see module doc)."""
+    """A detail question ("lệ phí?", a button): about ``code`` or the life ``event`` when a
+    button named one, else about what the conversation is on (see module doc)."""
     context = context or Context()
     part = part or detect_part(question)
     submitted = submission_day(question, part, today)
+    if event and (chosen := default_matcher().get(event)) is not None:
+        return answer_life_event(retriever, EventMatch(chosen, 0))
     if code:
         p = retriever.get_procedure(code)
         if p is not None:
             return answer_procedure(retriever, p, part, context, submitted)
     response = retriever.search(question, k=5)
-    if match := _event_asked(retriever, question, part, response, None):
+    match, as_list = _event_asked(retriever, question, part, response, None)
+    if match and as_list:
         return answer_life_event(retriever, match)
     if names_new_topic(retriever, question, response, context):
-        return decide(retriever, response, part, context, submitted)
+        return _with_event_link(retriever, decide(retriever, response, part, context, submitted), match)
     if len(set(context.candidate_codes)) > 1:
         return _about_pending_choice(retriever, part, context)
     if context.procedure_code:

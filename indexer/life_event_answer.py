@@ -27,6 +27,25 @@ from knowledge.schema import EventStep, LifeEvent
 EVENT_PART = Part.DOCUMENTS  # a step's button opens what to bring: the ordinary-case documents
 NO_STEPS_IN_DATA = "Tôi chưa có dữ liệu về thủ tục nào của việc này."
 PICK_HINT = "Gõ số thứ tự hoặc bấm nút để xem giấy tờ cần nộp của từng việc."
+EVENT_PAYLOAD = "event:"  # a button that opens a life event's list: "event:<id>"
+
+
+def event_button(event: LifeEvent) -> Button:
+    return Button(title=f"Việc cần làm: {event.title}", payload=f"{EVENT_PAYLOAD}{event.id}")
+
+
+def add_event_link(answer: Answer, event: LifeEvent, others: Sequence = ()) -> None:
+    """Under a procedure answered for a message that also tells a life event: the event's
+    other procedures (``others``, records) named, and the whole list one tap away."""
+    names = "; ".join(shorten(display_title(p.title), 50) for p in others[:3])
+    more = f", bạn thường còn cần: {names}" + ("…" if len(others) > 3 else "") if names else ""
+    when = f"Khi {event.title[:1].lower() + event.title[1:]}"
+    line = f"{when}{more} (bấm «Việc cần làm: {event.title}»)."
+    if len(answer.text) + len(line) > FIRST_REPLY_CHARS:  # the first reply stays short
+        line = f"{when}: các việc khác, bấm «Việc cần làm: {event.title}»."
+    body, _, source = answer.text.rpartition("\n")
+    answer.text = f"{body}\n{line}\n{source}"
+    answer.buttons = [event_button(event), *answer.buttons]
 
 
 def step_title(p) -> str:

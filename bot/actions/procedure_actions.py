@@ -116,9 +116,11 @@ class ActionAnswerDetail(Action):
     ) -> list[EventType]:
         text = _latest_text(tracker)
         code = next(tracker.get_latest_entity_values("procedure_code"), None)
+        event = next(tracker.get_latest_entity_values("life_event"), None)
         part, context = _asked_part(tracker, text), context_of(tracker)
         return await _run(
-            dispatcher, lambda r: answer_follow_up(r, text, part=part, context=context, code=code)
+            dispatcher,
+            lambda r: answer_follow_up(r, text, part=part, context=context, code=code, event=event),
         )
 
 

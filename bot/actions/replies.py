@@ -13,6 +13,7 @@ from typing import Any
 from rasa_sdk.executor import CollectingDispatcher
 
 from indexer.answer_composer import Answer
+from indexer.life_event_answer import EVENT_PAYLOAD
 
 RATING_BUTTONS = [
     {"title": "👍 Hữu ích", "payload": "/rate_helpful"},
@@ -31,6 +32,10 @@ def detail_payload(code: str, part: str | None) -> str:
 def rasa_buttons(answer: Answer, pending_part: str | None = None) -> list[dict[str, Any]]:
     buttons = []
     for button in answer.buttons:
+        if button.payload.startswith(EVENT_PAYLOAD):  # a life event's list
+            event = json.dumps({"life_event": button.payload.removeprefix(EVENT_PAYLOAD)}, ensure_ascii=False)
+            buttons.append({"title": button.title, "payload": "/ask_detail" + event})
+            continue
         code, _, part = button.payload.partition("|")
         buttons.append({"title": button.title, "payload": detail_payload(code, part or pending_part)})
     return buttons

@@ -27,7 +27,7 @@ MESSAGES = {
     "mua-ban-xe-cu": ("mua lại xe cũ của người quen", "ban xe may cu can lam gi"),
     "hoc-lai-xe": ("bằng lái sắp hết hạn thì làm sao", "hoc lai xe xong thi lay bang the nao"),
     "mat-giay-to": ("tôi bị mất ví, mất hết giấy tờ", "bi moc tui mat vi roi"),
-    "con-du-14-tuoi": ("con tôi sắp đủ 14 tuổi, làm căn cước thế nào", "lam cccd cho con nho duoc khong"),
+    "con-du-14-tuoi": ("con tôi sắp đủ 14 tuổi, làm căn cước thế nào", "lam cccd cho con nho"),
     "di-nuoc-ngoai": ("chuẩn bị đi du học Nhật cần gì", "sap di xuat khau lao dong can giay to gi"),
     "xin-viec": ("đi xin việc cần chuẩn bị giấy tờ gì", "ho so xin viec gom nhung gi"),
     "mua-nha-dat": ("tôi định mua mảnh đất", "mua nha can lam thu tuc gi"),
@@ -95,7 +95,7 @@ def test_event_flow(real, event_id: str) -> None:
         turn = answer_question(real, message)
         if event.main_outside and turn.no_match:
             assert "chưa có dữ liệu" in turn.answer.text, "the event's business is not held: said"
-            turn = answer_question(real, f"{message} thì cần làm những giấy tờ gì khác")
+            turn = answer_question(real, f"{message}, giờ phải làm những việc gì")
         assert turn.answer.kind == "event" and turn.answer.code == event_id, (message, turn.answer.text)
         text = turn.answer.text
         positions = [text.index(f"mã {s.code}") for s in held]
@@ -148,3 +148,17 @@ def test_a_time_question_naming_a_day_gets_the_estimated_result_day(real) -> Non
     assert "không tính được ngày có kết quả" in unknown.answer.text
     how_long = answer_follow_up(real, "mất bao lâu?", context=context, today=dt.date(2027, 2, 1))
     assert "dự kiến" not in how_long.answer.text, "a duration question gets the duration only"
+
+
+def test_a_part_of_one_procedure_asked_within_an_event_gets_it_with_the_event_one_tap_away(real) -> None:
+    from bot.actions.replies import rasa_buttons
+
+    turn = answer_question(real, "bé nhà mình mới đẻ được 1 tuần, làm giấy khai sinh ở đâu ạ")
+    assert turn.answer.kind == "procedure" and turn.answer.code == "1.001193"
+    assert "Khi sinh con, bạn thường còn cần: Đăng ký thường trú" in turn.answer.text
+    button = turn.answer.buttons[0]
+    assert button.title == "Việc cần làm: Sinh con"
+    assert rasa_buttons(turn.answer)[0]["payload"] == '/ask_detail{"life_event": "sinh-con"}'
+    opened = answer_follow_up(real, "/ask_detail", context=turn.context, event="sinh-con")
+    assert opened.answer.kind == "event" and opened.answer.code == "sinh-con"
+    assert answer_choice(real, 2, opened.context).answer.code == "1.004222"

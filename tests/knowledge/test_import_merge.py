@@ -56,7 +56,9 @@ def test_a_newer_export_replaces_the_record_and_the_old_one_goes_to_history(smal
     assert procs[CODE].source_dataset == "dvc-portal-export" and procs[CODE].source_date > before.source_date
     old = load_procedure_file(small_kb / build.HISTORY / CODE / "dvc-chatbot-tthc.yaml")
     assert old.title == before.title and old.source_date == before.source_date
-    assert (small_kb / "procedures" / "bo-nong-nghiep-mt" / f"{CODE}.yaml").exists(), "a code keeps its folder"
+    assert (small_kb / "procedures" / "bo-nong-nghiep-mt" / f"{CODE}.yaml").exists(), (
+        "a code keeps its folder"
+    )
     assert validate_dir(small_kb)[0] == []
     again = build.merge_exports(tmp_path / "exports", small_kb, today=dt.date(2026, 11, 27))
     assert again.written == 0 and again.removed == 0, "merging the same folder twice changes nothing"
