@@ -61,8 +61,14 @@ from knowledge.freshness import default_check
 # a message names a procedure when it covers this share of that procedure's title
 NEW_TOPIC_TITLE_COVERAGE = 0.75
 # what a message telling a life event asks about the whole event ("giờ phải làm gì", "làm thế
-# nào"); any other part ("ở đâu", "lệ phí", "giấy tờ gì") is asked of its best procedure
+# nào"); any other part ("ở đâu", "lệ phí") is asked of its best procedure
 _WHOLE_EVENT_PARTS = {Part.SUMMARY, Part.STEPS}
+# ... and "phải làm (những) giấy tờ gì", "lo thủ tục gì": which procedures, not which papers to
+# bring ("đăng ký hộ kinh doanh cần những giấy tờ gì" asks the dossier of one procedure)
+_ASKS_WHAT_TO_DO = re.compile(
+    r"\b(?:lam|lo|can lam|phai lam)(?: nhung| cac)? (?:giay to|thu tuc|viec)(?: gi| nao)"
+    r"|\b(?:thu tuc|viec) gi\b|\b(?:lam|lo) (?:nhung )?gi\b|\bbat dau tu dau\b"
+)
 ASK_WHICH_PROCEDURE = (
     'Bạn đang hỏi về thủ tục nào? Hãy nêu tên thủ tục, ví dụ: "đăng ký khai sinh", "cấp lại căn cước".'
 )
@@ -273,14 +279,13 @@ def _event_asked(
     p = retriever.get_procedure(top.code)
     if p is None:
         return match, True
-    if covers_title(question, top.title):
+    said = response.forms.normalized if response.forms else question  # "HKD" → "hộ kinh doanh"
+    if covers_title(said, top.title):
         return match, False
-    whole = parse_part(part)[0] in _WHOLE_EVENT_PARTS
+    whole = parse_part(part)[0] in _WHOLE_EVENT_PARTS or _ASKS_WHAT_TO_DO.search(fold(question)) is not None
     if top.code not in {s.code for s in match.event.steps} | set(match.event.combined):
         # another procedure than the event's, named by a longer run ("kết hôn với người nước ngoài")
-        named = says_a_name_of(question, p, NAME_RUN_SYLLABLES + 1) or (
-            not whole and says_a_name_of(question, p)
-        )
+        named = says_a_name_of(said, p, NAME_RUN_SYLLABLES + 1) or (not whole and says_a_name_of(said, p))
         return match, not named
     return match, whole
 

@@ -212,3 +212,15 @@ def test_a_life_event_lists_its_procedures_and_a_number_opens_one(bot: Bot) -> N
     assert opened.splitlines()[0].startswith("**Đăng ký khai tử**") and "Hồ sơ thông thường" in opened, opened
     when = text_of(bot.say(sender, "nộp hôm nay thì bao giờ có kết quả?"))
     assert "1.000656" in when and ("dự kiến có kết quả" in when or "không tính được" in when), when
+
+
+def test_a_question_about_one_procedure_within_an_event_offers_the_event(bot: Bot) -> None:
+    """ "bé mới đẻ, làm giấy khai sinh ở đâu" gets the birth registration's place, with a button
+    that opens the birth event's list through the real NLU (an /ask_detail payload)."""
+    sender = new_sender("eventlink")
+    first = bot.say(sender, "bé nhà mình mới đẻ được 1 tuần, làm giấy khai sinh ở đâu ạ")
+    assert "1.001193" in text_of(first).splitlines()[0]
+    button = next(b for b in buttons_of(first) if "life_event" in b["payload"])
+    assert button["title"] == "Việc cần làm: Sinh con"
+    listed = text_of(bot.say(sender, button["payload"]))
+    assert listed.startswith("**Sinh con**") and "1.004222" in listed, listed
