@@ -38,20 +38,25 @@ def value_or_empty(text: str | None) -> str:
 
 
 _LEVEL_WORDS = {
-    "cấp xã": Level.XA,
-    "cấp huyện": Level.HUYEN,
-    "cấp tỉnh": Level.TINH,
-    "cấp bộ": Level.BO,
+    "xã": Level.XA,
+    "phường": Level.XA,
+    "xã/phường": Level.XA,
+    "đặc khu": Level.XA,
+    "huyện": Level.HUYEN,
+    "tỉnh": Level.TINH,
+    "bộ": Level.BO,
+    "trung ương": Level.BO,
     "cơ quan khác": Level.KHAC,
 }
 
 
 def parse_levels(text: str) -> tuple[list[Level], list[str]]:
-    """'Cấp bộ, Cấp tỉnh' -> [BO, TINH]; returns (levels, unknown parts)."""
+    """'Cấp bộ, Cấp tỉnh' / 'Tỉnh, Bộ' / 'Cấp Xã/Phường' -> [BO, TINH]; returns (levels,
+    unknown parts)."""
     levels: list[Level] = []
     unknown: list[str] = []
     for part in re.split(r"[,;]", clean(text)):
-        p = part.strip().lower()
+        p = re.sub(r"^cấp\s+", "", part.strip().lower())
         if not p:
             continue
         lv = _LEVEL_WORDS.get(p)

@@ -761,35 +761,6 @@ CHANNELS = {
     "dịch vụ bưu chính": ChannelKind.BUU_CHINH,
     "bưu chính": ChannelKind.BUU_CHINH,
 }
-LEVELS = {
-    "xã": Level.XA,
-    "phường": Level.XA,
-    "xã/phường": Level.XA,
-    "xã, phường": Level.XA,
-    "đặc khu": Level.XA,
-    "huyện": Level.HUYEN,
-    "tỉnh": Level.TINH,
-    "bộ": Level.BO,
-    "trung ương": Level.BO,
-    "cơ quan khác": Level.KHAC,
-}
-
-
-def parse_levels(text: str) -> tuple[list[Level], list[str]]:
-    """'Tỉnh, Bộ' / 'Cấp Xã/Phường' -> [TINH, BO]; an unknown level is KHAC and returned too."""
-    levels: list[Level] = []
-    unknown: list[str] = []
-    for part in re.split(r"[,;]", _norm(text)):
-        p = re.sub(r"^cấp\s+", "", part.strip().lower())
-        if not p:
-            continue
-        lv = LEVELS.get(p)
-        if lv is None:
-            lv = Level.KHAC
-            unknown.append(part.strip())
-        if lv not in levels:
-            levels.append(lv)
-    return levels, unknown
 
 
 def split_outside_parentheses(text: str, seps: str = ",;") -> list[str]:
@@ -1117,8 +1088,9 @@ def to_procedure(
         )
     flags: list[ParseFlag] = []
     raw: dict[str, str] = {}
-    levels, unknown = parse_levels(f.get("levels", ""))
+    levels, unknown = c.parse_levels(_norm(f.get("levels", "")))
     if unknown:
+        levels += [] if Level.KHAC in levels else [Level.KHAC]
         c.flag(flags, "levels", f"unknown level {unknown} (recorded as khac)")
         raw["levels"] = f.get("levels", "")
     secs = ex.sections
