@@ -34,7 +34,10 @@ DATA = Path(__file__).resolve().parent / "data"
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--set", choices=("blind", "dev", "dev2", "dev3"), default="blind", help="which set (default blind)"
+        "--set",
+        choices=("blind", "dev", "dev2", "dev3", "dev4"),
+        default="blind",
+        help="which set (default blind)",
     )
     parser.add_argument("--show-misses", action="store_true", help="print the questions answered wrongly")
     args = parser.parse_args()

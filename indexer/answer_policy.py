@@ -282,12 +282,15 @@ def _event_asked(
     said = response.forms.normalized if response.forms else question  # "HKD" → "hộ kinh doanh"
     if covers_title(said, top.title):
         return match, False
-    whole = parse_part(part)[0] in _WHOLE_EVENT_PARTS or _ASKS_WHAT_TO_DO.search(fold(question)) is not None
+    what_to_do = _ASKS_WHAT_TO_DO.search(fold(question)) is not None
+    whole = what_to_do or parse_part(part)[0] in _WHOLE_EVENT_PARTS
     if top.code not in {s.code for s in match.event.steps} | set(match.event.combined):
         # another procedure than the event's, named by a longer run ("kết hôn với người nước ngoài")
         named = says_a_name_of(said, p, NAME_RUN_SYLLABLES + 1) or (not whole and says_a_name_of(said, p))
         return match, not named
-    return match, whole
+    # one of the event's procedures: its list, unless the message names that one ("cấp lại
+    # bằng lái bị mất") without asking what to do
+    return match, what_to_do or (whole and not says_a_name_of(said, p, NAME_RUN_SYLLABLES + 1))
 
 
 def answer_question(
