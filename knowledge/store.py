@@ -171,11 +171,16 @@ def alias_files(knowledge_dir: Path | None = None) -> list[Path]:
     return sorted((default_dir(knowledge_dir) / ALIASES).glob("*.yaml"))
 
 
-def read_alias_file(path: Path) -> list[AliasEntry]:
+def _read_list(path: Path, model) -> list:
+    """A knowledge file that is a YAML list of ``model`` entries."""
     data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or []
     if not isinstance(data, list):
-        raise ValueError("an alias file is a list of entries")
-    return [AliasEntry.model_validate(entry) for entry in data]
+        raise ValueError(f"{path.name} is a list of entries")
+    return [model.model_validate(entry) for entry in data]
+
+
+def read_alias_file(path: Path) -> list[AliasEntry]:
+    return _read_list(path, AliasEntry)
 
 
 def load_aliases(knowledge_dir: Path | None = None) -> dict[str, list[str]]:
@@ -197,26 +202,20 @@ def load_coverage(knowledge_dir: Path | None = None) -> Coverage:
     return Coverage.model_validate(yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {})
 
 
+def _load_list(name: str, model, knowledge_dir: Path | None) -> list:
+    """:func:`_read_list` of ``knowledge/<name>`` (none if the file is absent)."""
+    path = default_dir(knowledge_dir) / name
+    return _read_list(path, model) if path.exists() else []
+
+
 def load_life_events(knowledge_dir: Path | None = None) -> list[LifeEvent]:
     """Life events and their usual procedures (``knowledge/life_events.yaml``; none if absent)."""
-    path = default_dir(knowledge_dir) / LIFE_EVENTS
-    if not path.exists():
-        return []
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or []
-    if not isinstance(data, list):
-        raise ValueError("life_events.yaml is a list of events")
-    return [LifeEvent.model_validate(event) for event in data]
+    return _load_list(LIFE_EVENTS, LifeEvent, knowledge_dir)
 
 
 def load_stale_rules(knowledge_dir: Path | None = None) -> list[StaleRule]:
     """Names of bodies and levels that no longer exist (``knowledge/freshness.yaml``; none if absent)."""
-    path = default_dir(knowledge_dir) / FRESHNESS
-    if not path.exists():
-        return []
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or []
-    if not isinstance(data, list):
-        raise ValueError("freshness.yaml is a list of rules")
-    return [StaleRule.model_validate(rule) for rule in data]
+    return _load_list(FRESHNESS, StaleRule, knowledge_dir)
 
 
 # --- content hash ----------------------------------------------------------------
