@@ -44,7 +44,7 @@ def _settings():
 def cmd_import(args) -> int:
     from tqdm import tqdm
 
-    from knowledge.importer import build
+    from knowledge.importer import build, portal_export
 
     s = _settings()
     raw_dir = args.raw_dir or s.raw_data_dir
@@ -59,7 +59,11 @@ def cmd_import(args) -> int:
     if not (raw_dir / "dvc-chatbot-tthc").is_dir():
         print(f"Không thấy dữ liệu thô: {raw_dir} (đặt TTHC_SHARED_DIR hoặc --raw-dir)", file=sys.stderr)
         return 1
-    res = build.run(raw_dir, seeds_dir, kdir, progress=progress)
+    try:
+        res = build.run(raw_dir, seeds_dir, kdir, progress=progress)
+    except portal_export.ExportError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     total = sum(res.procedures.values())
     print(f"Thủ tục: {total} ({', '.join(f'{k} {v}' for k, v in sorted(res.procedures.items()))})")
     print(f"Thông báo: {res.notices}")

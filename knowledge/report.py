@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from knowledge.freshness import check
+from knowledge.importer.common import RECOVERED_UNIT_NOTE
 from knowledge.importer.document_roles import is_form
 from knowledge.schema import DocumentRole, Procedure, StaleRule, TimeUnit
 
@@ -78,7 +79,10 @@ class Report:
     core_clean: int = 0
     core_clean_by_dataset: Counter = field(default_factory=Counter)
     core_parsed: int = 0
-    unit_lost: int = 0
+    unit_lost: int = 0  # bare number; neither the cell nor the page text states its unit
+    unit_recovered: int = 0  # bare number whose unit the page text states
+    time_failed: int = 0  # a time cell we could not parse
+    fee_failed: int = 0  # a fee cell we could not parse
     fee_no_info: int = 0
     time_no_info: int = 0
     time_units: Counter = field(default_factory=Counter)
@@ -109,8 +113,13 @@ def build_report(procs: list[Procedure], worst: int = 10, stale_rules: Sequence[
             r.core_clean_by_dataset[p.source_dataset] += 1
         r.core_parsed += core_parsed(p)
         r.unit_lost += any(f.problem in SOURCE_GAPS for f in p.flags)
-        r.fee_no_info += bool(p.channels) and any(not ch.fees for ch in p.channels)
-        r.time_no_info += bool(p.channels) and any(ch.time is None for ch in p.channels)
+        r.unit_recovered += any(ch.time and RECOVERED_UNIT_NOTE in ch.time.text for ch in p.channels)
+        fee_failed = any(f.field == "fees" for f in p.flags)
+        r.fee_failed += fee_failed
+        r.fee_no_info += bool(p.channels) and any(not ch.fees for ch in p.channels) and not fee_failed
+        time_failed = any(f.field == "time" and f.problem not in SOURCE_GAPS for f in p.flags)
+        r.time_failed += time_failed
+        r.time_no_info += bool(p.channels) and any(ch.time is None for ch in p.channels) and not time_failed
         for ch in p.channels:
             r.time_units[ch.time.unit.value if ch.time and ch.time.value is not None else "(no number)"] += 1
             for fee in ch.fees:
@@ -156,11 +165,14 @@ def format_report(r: Report, worst: int = 10) -> str:
         lines.append(
             f"  {ds}: {r.core_clean_by_dataset[ds]}/{n} = {_pct(r.core_clean_by_dataset[ds], n).strip()}"
         )
-    lines.append(
-        f"Why not clean: time unit lost by the crawl (bare number, unit unknown) in {r.unit_lost} records; "
-        f"a channel whose time cell says 'Không có thông tin' in {r.time_no_info}; "
-        f"a channel whose fee cell says 'Không có thông tin' in {r.fee_no_info}."
-    )
+    lines.append("Why not clean, records per cause:")
+    lines.append("  the source does not state it:")
+    lines.append(f"    time: a number without unit, and the page text states none: {r.unit_lost}")
+    lines.append(f"    time: a channel whose cell says 'Không có thông tin': {r.time_no_info}")
+    lines.append(f"    fee: a channel whose cell says 'Không có thông tin': {r.fee_no_info}")
+    lines.append("  we failed to parse it:")
+    lines.append(f"    time: {r.time_failed}; fee: {r.fee_failed} (causes under Flags)")
+    lines.append(f"Time unit recovered from the record's own page text: {r.unit_recovered} records")
     lines.append(
         f"Core fields without any parse problem (source gaps aside): {r.core_parsed}/{r.total} = "
         f"{_pct(r.core_parsed, r.total).strip()}"

@@ -105,15 +105,26 @@ def parse_time_cell(text: str) -> tuple[ProcessingTime | None, str, bool]:
     return ProcessingTime(value=value, unit=TimeUnit.UNKNOWN, text=m.group(1)), text[m.end() :], False
 
 
+RECOVERED_UNIT_NOTE = "đơn vị theo nội dung trang"  # marks a unit taken from the page text, not the cell
+
+
 def fmt_number(v: float) -> str:
     return str(int(v)) if v == int(v) else str(v)
+
+
+_SAME_DAY = re.compile(
+    r"(?:giải quyết|cấp|cung cấp|trả kết quả)[^.;]{0,40}?ngay trong ngày(?: làm việc| tiếp nhận(?: hồ sơ)?)?"
+    r"|trả kết quả[^.;]{0,60}?trong ngày làm việc tiếp theo",
+    re.IGNORECASE,
+)
 
 
 def recover_unit(value: float, *texts: str) -> tuple[TimeUnit, str] | None:
     """Find the unit of a bare number in the page text.
 
     Only a statement of the time limit ("thời hạn ... 05 ngày làm việc", "trong vòng 01 ngày") with
-    the same number counts, and all such statements must agree on one unit. Returns (unit, evidence).
+    the same number counts, and all such statements must agree on one unit; a bare 1 also takes
+    "ngày làm việc" from a same-day promise. Returns (unit, evidence).
     """
     if value != int(value):
         return None
@@ -129,6 +140,11 @@ def recover_unit(value: float, *texts: str) -> tuple[TimeUnit, str] | None:
         for m in pat.finditer(nfc(text)):
             unit = UNIT_WORDS[m.group(1).lower()]
             found.setdefault(unit, m.group(0))
+        if n == 1:
+            # a bare "1" on a page that promises the result the same working day (hộ tịch: "sau 15 giờ
+            # thì … trả kết quả … trong ngày làm việc tiếp theo")
+            for m in _SAME_DAY.finditer(nfc(text)):
+                found.setdefault(TimeUnit.WORKING_DAY, clean(m.group(0)))
     if len(found) == 1:
         unit, ev = next(iter(found.items()))
         return unit, ev

@@ -49,6 +49,8 @@ _PROSE_TIME = re.compile(
 )
 _FEE_AMOUNT = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)\s*(Việt Nam Đồng|VNĐ|Đồng|USD|EUR)", re.IGNORECASE)
 _FEE_EMPTY_AMOUNT = re.compile(r"^(Việt Nam Đồng|VNĐ|Đồng)(?=\(|$)")
+_TIME_FEE_GLUED = re.compile(r"^\d+\s*(?=(?:Việt Nam Đồng|VNĐ|Đồng)(?:\(|$|[A-ZĐ]))")
+GLUED_PROBLEM = "time and fee amount run together in the source cell"
 
 DOC_HEADER = "Tên giấy tờMẫu đơn, tờ khaiSố lượng"
 _QTY = re.compile(r"(\d+) bản chính(?:,(\d+) bản sao)?")
@@ -127,13 +129,19 @@ def parse_channels(text: str, *context: str) -> tuple[list[Channel], list[ParseF
     channels: list[Channel] = []
     for word, cell in zip(parts[1::2], parts[2::2], strict=False):
         kind = CHANNEL_WORDS[word]
-        time = None
+        time = glued = None
         if prose_time:
             m = _PROSE_TIME.match(cell)
             time = ProcessingTime(value=None, unit=TimeUnit.UNKNOWN, text=c.clean(m.group(1)))
             rest = cell[m.end() :]
         elif cell.startswith("Không có thông tin"):
             rest = cell[len("Không có thông tin") :]
+        elif glued := _TIME_FEE_GLUED.match(cell):
+            # "1200 VNĐ": a unitless time and a fee amount share one run of digits; neither can be
+            # told apart, so neither is kept (the fee note after the currency still is)
+            c.flag(flags, "time", GLUED_PROBLEM)
+            c.flag(flags, "fees", GLUED_PROBLEM)
+            rest = cell[glued.end() :]
         else:
             time, rest, has_unit = c.parse_time_cell(cell)
             if time is None:
@@ -144,11 +152,11 @@ def parse_channels(text: str, *context: str) -> tuple[list[Channel], list[ParseF
                 if found:
                     unit, evidence = found
                     time.unit = unit
-                    time.text = f"{c.fmt_number(time.value)} (đơn vị theo nội dung trang: “{evidence}”)"
+                    time.text = f"{c.fmt_number(time.value)} ({c.RECOVERED_UNIT_NOTE}: “{evidence}”)"
                 else:
                     c.flag(flags, "time", "number without unit (unit lost by the crawl)")
         fees, desc, problem = parse_fee(rest)
-        if problem:
+        if problem and not glued:
             c.flag(flags, "fees", problem)
         channels.append(Channel(kind=kind, time=time, fees=fees, description=c.clean(desc)))
     if not channels:

@@ -831,6 +831,29 @@ def parse_time(text: str, flags: list[ParseFlag]) -> ProcessingTime | None:
     return pt
 
 
+_STATED_TIME = re.compile(r"Thời hạn giải quyết\s*:\s*([^.,;]{3,120})", re.IGNORECASE)
+
+
+def _time_or_stated(cell: str, description: str, flags: list[ParseFlag]) -> ProcessingTime | None:
+    """The time cell, unless it is a bare number (often "0") and the description states the time limit
+    ("Thời hạn giải quyết: theo tình hình thực tế …"): then the description's statement is the time."""
+    own: list[ParseFlag] = []
+    time = parse_time(cell, own)
+    stated = _STATED_TIME.search(description)
+    if time is not None and time.value is None and re.fullmatch(r"[\d\s]+", time.text) and stated:
+        words = _norm(stated.group(1))
+        words = words[:1].upper() + words[1:]
+        m = _TIME_IN_PROSE.search(words)
+        if m:
+            return ProcessingTime(
+                value=c.to_number(m.group(1)), unit=c.UNIT_WORDS[m.group(2).lower()], text=words
+            )
+        return ProcessingTime(value=None, unit=TimeUnit.UNKNOWN, text=words)
+    for f in own:
+        c.flag(flags, f.field, f.problem)
+    return time
+
+
 _VND = r"(?:đồng|vnđ|vnd|việt nam đồng)"
 _FEE_AMOUNT = re.compile(
     rf"^(\d{{1,3}}(?:[.,]\d{{3}})+|\d+)\s*{_VND}\s*(?:\((.*)\))?\.?$", re.IGNORECASE | re.S
@@ -998,12 +1021,13 @@ def _channels(sec: Section | None, flags: list[ParseFlag], raw: dict[str, str]) 
             c.flag(flags, "time", "word cut at a page break left as printed")
         if 2 in it.row.split_cells:
             c.flag(flags, "fees", "word cut at a page break left as printed")
+        description = _placeholder_free(cells[3])
         out.append(
             Channel(
                 kind=kind,
-                time=parse_time(cells[1], flags),
+                time=_time_or_stated(cells[1], description, flags),
                 fees=parse_fees(cells[2], flags),
-                description=_placeholder_free(cells[3]),
+                description=description,
             )
         )
     if len(flags) > n_flags:

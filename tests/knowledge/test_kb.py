@@ -41,7 +41,7 @@ def test_validate_whole_committed_kb():
     assert n_proc >= 2800 and n_notice == 5
 
 
-def test_khai_sinh_three_channels_one_unit_unknown_free(procs):
+def test_khai_sinh_three_channels_unit_from_the_page_free(procs):
     p = procs["1.001193"]
     assert p.title == "Thủ tục đăng ký khai sinh"
     assert p.levels == [Level.XA]
@@ -51,11 +51,12 @@ def test_khai_sinh_three_channels_one_unit_unknown_free(procs):
         ChannelKind.TRUC_TIEP,
     }
     for ch in p.channels:
-        # the portal page (raw_text) only says "1": the unit is kept unknown and flagged, never guessed
+        # the time cell only says "1"; the unit is the page's own promise, quoted, never guessed
         assert ch.time.value == 1
-        assert ch.time.unit is TimeUnit.UNKNOWN
+        assert ch.time.unit is TimeUnit.WORKING_DAY
+        assert "trả kết quả cho người yêu cầu trong ngày làm việc tiếp theo" in ch.time.text
         assert [f.kind for f in ch.fees] == [FeeKind.FREE]
-    assert any(f.field == "time" for f in p.flags)
+    assert not any(f.field == "time" for f in p.flags)
     assert p.source_url.startswith("https://dichvucong.gov.vn/")
     assert p.source_dataset == "dvc-chatbot-tthc"
 
@@ -295,3 +296,31 @@ def test_coverage_file_names_areas_and_where_to_ask():
     assert len(coverage.outside) >= 5
     for area in coverage.outside:
         assert area.ask and area.topics
+
+
+def test_glued_time_and_fee_is_a_parse_failure_not_a_time(procs):
+    # "Trực tuyến120 VNĐ(20.000 vnđ / tờ khai)": the time "1" and the amount share one run of digits
+    p = procs["1.007882"]
+    (ch,) = p.channels
+    assert ch.time is None
+    assert [(f.kind, f.text) for f in ch.fees] == [(FeeKind.TEXT, "20.000 vnđ / tờ khai")]
+    assert {(f.field, f.problem) for f in p.flags} >= {
+        ("time", dvc_chatbot.GLUED_PROBLEM),
+        ("fees", dvc_chatbot.GLUED_PROBLEM),
+    }
+
+
+def test_unit_lost_only_when_the_page_states_none(procs):
+    # a bare "1" whose page holds no time statement at all stays unknown and flagged as a source gap
+    p = procs["1.001066"]
+    assert p.channels[0].time.unit is TimeUnit.UNKNOWN
+    assert ("time", "number without unit (unit lost by the crawl)") in {(f.field, f.problem) for f in p.flags}
+
+
+def test_report_separates_source_gaps_from_parse_failures(procs):
+    from knowledge.report import build_report, format_report
+
+    r = build_report([procs["1.001193"], procs["1.007882"], procs["1.001066"]])
+    assert (r.unit_recovered, r.unit_lost, r.time_failed, r.time_no_info) == (1, 1, 1, 0)
+    text = format_report(r)
+    assert "the source does not state it" in text and "we failed to parse it" in text

@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import shutil
 import unicodedata
 import zipfile
@@ -449,3 +450,27 @@ def test_docx_of_the_same_export_gives_the_same_record(tmp_path: Path) -> None:
     assert [c.time for c in from_docx.channels] == [c.time for c in from_pdf.channels]
     assert [c.fees for c in from_docx.channels] == [c.fees for c in from_pdf.channels]
     assert from_docx == from_pdf
+
+
+@needs_sample
+@needs_pdftotext
+def test_time_stated_in_the_description_replaces_a_bare_zero(sample) -> None:
+    """``Trực tiếp | 0 | Miễn phí | … Thời hạn giải quyết: theo tình hình thực tế …``: the cell's bare 0
+    is not a time; the description states it."""
+    p = _rec(sample, "030_5.003856.pdf")
+    assert {ch.time.text for ch in p.channels} == {"Theo tình hình thực tế và yêu cầu quản lý"}
+    assert not any(f.field == "time" for f in p.flags)
+
+
+@needs_sample
+@needs_pdftotext
+def test_every_stated_time_in_the_sample_is_parsed(sample) -> None:
+    """No export keeps a bare number as its time: each is a number with its unit, or the export's words."""
+    bare = [
+        (p.code, ch.time.text)
+        for p in sample.values()
+        if isinstance(p, Procedure)
+        for ch in p.channels
+        if ch.time and ch.time.value is None and re.fullmatch(r"[\d\s]+", ch.time.text)
+    ]
+    assert bare == []
