@@ -204,7 +204,7 @@ def parse_part(value: str | Part | None) -> tuple[Part, str | None]:
 
 @dataclass
 class Citation:
-    kind: str  # "procedure" | "notice"
+    kind: str  # "procedure" | "notice" | "known" (a procedure known by name only)
     code: str  # procedure code or notice id
     title: str
     url: str = ""  # procedure source URL
@@ -216,6 +216,10 @@ class Citation:
     def text(self) -> str:
         if self.kind == "procedure":
             return f"Nguồn: mã thủ tục {self.code} — {self.url or 'không có đường dẫn'}"
+        if self.kind == "known":
+            return (
+                f"Nguồn: danh sách thủ tục trên Cổng Dịch vụ công quốc gia ({self.source_file}, {self.date})"
+            )
         bits = [
             f"số {self.number}" if self.number else "",
             f"ngày {self.date}" if self.date else "",
@@ -804,6 +808,36 @@ def compose_outside(area: str, ask: str) -> Answer:
         "https://dichvucong.gov.vn, hoặc bấm «Gặp cán bộ»."
     )
     return Answer(text=text, kind="no_match", heading=area)
+
+
+def compose_known(known, ask: str = "") -> Answer:
+    """No record answers, but a list names the procedure (``knowledge/known_procedures.yaml``): say
+    that its details are not here, name it, who handles it if the list says, and its official page.
+
+    :param known: the :class:`~knowledge.schema.KnownProcedure`.
+    :param ask: where to ask, when the question also falls in an area the knowledge base does not hold.
+    """
+    if not ask:
+        from tthc.settings import get_settings
+
+        ask = get_settings().office_contact
+    agency = f", do {known.agency} thực hiện" if known.agency else ""
+    date = known.source_date.strftime("%d/%m/%Y") if known.source_date else "không rõ ngày"
+    cit = Citation(
+        kind="known",
+        code=known.code,
+        title=known.title,
+        url=known.source_url,
+        source_file=known.source_dataset,
+        date=date,
+    )
+    text = (
+        "Tôi chưa có hướng dẫn chi tiết (hồ sơ, thời hạn, lệ phí) cho việc này, nên không trả lời để tránh sai.\n"
+        f"Thủ tục gần nhất mà tôi biết tên là «{known.title}» (mã {known.code}){agency}. "
+        f"Bạn xem hướng dẫn chính thức tại: {known.source_url}\n"
+        f"Bạn cũng có thể hỏi {ask}, hoặc bấm «Gặp cán bộ».\n{cit.text()}"
+    )
+    return Answer(text=text, kind="no_match", heading=known.title, citations=[cit])
 
 
 def compose_no_match(office_contact: str | None = None) -> Answer:

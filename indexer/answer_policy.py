@@ -41,6 +41,7 @@ from indexer.answer_composer import (
     add_alternatives,
     compare_lines,
     compose_choice,
+    compose_known,
     compose_no_match,
     compose_notice,
     compose_outside,
@@ -223,6 +224,9 @@ def decide(
 ) -> Turn:
     """Answer a searched question: a notice, one procedure, a choice, or no match."""
     context = context or Context()
+    if response.known is not None:  # no record answers; a list names the procedure
+        answer = compose_known(response.known.procedure, response.outside.passage if response.outside else "")
+        return Turn(answer, replace(context, candidates=[]), no_match=True)
     if response.outside is not None:
         answer = compose_outside(response.outside.title, response.outside.passage)
         return Turn(answer, replace(context, candidates=[]), no_match=True)
@@ -269,6 +273,8 @@ def _event_asked(
     )
     if match is None:
         return None, False
+    if response.known is not None and not _ASKS_WHAT_TO_DO.search(fold(question)):
+        return match, False  # the message names a procedure we know by name only ("giấy phép bán lẻ rượu")
     if response.outside is not None:
         # the event's own business is an area we do not hold ("muốn ly hôn"): say so, with
         # where to ask; otherwise its list says what we hold and what to ask elsewhere
@@ -326,7 +332,8 @@ def answer_question(
 
 def _with_event_link(retriever: Retriever, turn: Turn, match: EventMatch | None) -> Turn:
     """A procedure answered for a message that also tells a life event: the event one tap away."""
-    if match is not None and turn.answer.kind == "procedure":
+    known = bool(turn.answer.citations) and turn.answer.citations[0].kind == "known"
+    if match is not None and (turn.answer.kind == "procedure" or known):
         answered = retriever.get_procedure(turn.answer.code)
         skip = {turn.answer.code, *(answered.same_as if answered else [])}
         others = [

@@ -38,6 +38,8 @@ from indexer.query import fold, folded_terms, segmented_terms
 
 BUILD_VERSION = "1"
 CURRENT_FILE = "CURRENT"
+KNOWN_DENSE = "known.faiss"  # titles of the procedures known by name only
+KNOWN_RECORDS = "known.jsonl"
 KEEP_OLD_BUILDS = 2
 NOTICE_CHUNK_CHARS = 700
 MAX_DOC_NAMES = 4
@@ -225,9 +227,10 @@ def _code_files() -> list[Path]:
         lex = get_settings().knowledge_dir / "lexicon"
         if lex.exists():
             files += sorted(p for p in lex.rglob("*") if p.is_file())
-        coverage = get_settings().knowledge_dir / "coverage.yaml"
-        if coverage.exists():
-            files.append(coverage)
+        for name in ("coverage.yaml", "known_procedures.yaml"):
+            path = get_settings().knowledge_dir / name
+            if path.exists():
+                files.append(path)
     except Exception:
         pass
     return files
@@ -344,6 +347,7 @@ def build_index(
     procs=None,
     notices=None,
     index_root: Path | None = None,
+    known=None,
     force: bool = False,
     encoder=None,
     quiet: bool = False,
@@ -380,7 +384,7 @@ def build_index(
     try:
         timings = {}
         t = time.perf_counter()
-        from knowledge.store import load_coverage
+        from knowledge.store import load_coverage, load_known_procedures
 
         docs = procedure_docs(procs) + notice_docs(notices) + outside_docs(load_coverage())
         seg = [segmented_terms(d.lexical) for d in _progress(docs, len(docs), "Tách từ", quiet)]
@@ -399,6 +403,11 @@ def build_index(
             for text in d.dense:
                 texts.append(text)
                 rows.append(i)
+        # procedures known by name only: their titles get a dense index of their own, searched only
+        # when no record answers (they never compete with the records)
+        known = load_known_procedures() if known is None else known
+        n_records = len(texts)
+        texts += [k.title for k in known]
         cache = EmbeddingCache(index_root / "_embcache", model_stamp.get("source_sha256", "none"))
         emb = np.zeros((len(texts), 384), dtype=np.float32)
         todo = [i for i, x in enumerate(texts) if not cache.get(x, emb, i)]
@@ -418,8 +427,14 @@ def build_index(
         import faiss
 
         index = faiss.IndexFlatIP(emb.shape[1])
-        index.add(emb)
+        index.add(emb[:n_records])
         faiss.write_index(index, str(tmp / "dense.faiss"))
+        known_index = faiss.IndexFlatIP(emb.shape[1])
+        known_index.add(emb[n_records:])
+        faiss.write_index(known_index, str(tmp / KNOWN_DENSE))
+        with open(tmp / KNOWN_RECORDS, "w", encoding="utf-8") as f:
+            for k in known:
+                f.write(k.model_dump_json() + "\n")
         np.save(tmp / "rows.npy", np.asarray(rows, dtype=np.int32))
         with open(tmp / "docs.jsonl", "w", encoding="utf-8") as f:
             for d in docs:
@@ -447,7 +462,8 @@ def build_index(
                 "notices": len(notices),
                 "docs": len(docs),
                 "notice_chunks": sum(d.kind == "notice" for d in docs),
-                "dense_rows": len(texts),
+                "dense_rows": n_records,
+                "known_procedures": len(known),
             },
             "timings": {**timings, "total_s": round(time.perf_counter() - t0, 2)},
         }

@@ -34,6 +34,7 @@ from typing import ClassVar
 import numpy as np
 
 from indexer.build import CURRENT_FILE, current_build, title_core
+from indexer.known_search import KnownMatch, KnownProcedureSearch
 from indexer.query import QueryForms, analyze_query, fold, folded_terms, segmented_terms, syllables
 
 # Fusion parameters (tuned on the dev sets and tests/indexer/data only).
@@ -54,6 +55,11 @@ NOTICE_SECOND_CHUNK = 0.8
 # An area of knowledge/coverage.yaml wins over the best record when it scores at least this
 # share of the record's fused score (calibrated on own out-of-coverage questions).
 OUTSIDE_MARGIN = 0.85
+# a procedure known by name only (knowledge/known_procedures.yaml) is named for a question no record
+# answers when its title is this close and the question holds this share of the title's syllables
+# (calibrated on bench/data/coverage_calibration.jsonl)
+KNOWN_MIN_DENSE = 0.88
+KNOWN_MIN_COVERAGE = 0.8
 
 LEVEL_ORDER = {"xa": 0, "tinh": 1, "huyen": 2, "bo": 3, "khac": 4}
 _LEVEL_WORDS = {
@@ -128,6 +134,8 @@ FILLER_SYLLABLES = frozenset(
         "phi",
     ]
 )
+# syllables that name no procedure, left out of the titles of procedures known by name only
+KNOWN_GENERIC = FILLER_SYLLABLES | {"thu", "tuc", "cap", "xin", "de", "nghi", "viec", "cho", "doi", "voi"}
 # share of the question's syllable bigrams (not both fillers) never seen in the corpus above
 # which the question is considered outside the knowledge base
 NO_MATCH_UNKNOWN = 0.62
@@ -162,6 +170,8 @@ class SearchResponse:
     level: str | None = None  # the level the question named (or ``level=``), if any
     # an area the knowledge base does not hold ranked first (title: the area, passage: where to ask)
     outside: SearchHit | None = None
+    # no record answers, but a procedure known by name only does (knowledge/known_procedures.yaml)
+    known: KnownMatch | None = None
 
     @property
     def top(self) -> SearchHit | None:
@@ -174,6 +184,7 @@ class SearchResponse:
             "hits": [h.to_dict() for h in self.hits],
             "ambiguous": [h.to_dict() for h in self.ambiguous],
             "outside": self.outside.to_dict() if self.outside else None,
+            "known": self.known.procedure.model_dump(mode="json") if self.known else None,
             "elapsed_ms": round(self.elapsed_ms, 2),
         }
 
@@ -247,6 +258,7 @@ class Retriever:
         for i, d in enumerate(self.docs):
             if d["kind"] == "procedure":
                 self.groups.setdefault(d["group"], []).append(i)
+        self.known = KnownProcedureSearch.load(self.path, KNOWN_MIN_DENSE, KNOWN_MIN_COVERAGE, KNOWN_GENERIC)
         if query_encoder is None:
             query_encoder = self._shared_query_encoder(self.manifest)
         self.encode_query = query_encoder
@@ -350,6 +362,7 @@ class Retriever:
             )
 
         restored = not forms.accented and forms.restored != forms.normalized
+        dense_text = forms.restored if restored else forms.normalized
         if restored and DENSE_MODE == "restored":
             # typed without diacritics: ask the encoder with the restored form only
             dense = self._dense_scores(forms.restored, n)
@@ -433,9 +446,12 @@ class Retriever:
         unknown = self.unknown_share(forms.folded)
         no_match = unknown >= NO_MATCH_UNKNOWN or self._no_match(hits) or outside is not None
         ambiguous = self._ambiguous(hits, want_level) if hits and not no_match else []
+        known = None
+        if no_match and allowed is None:
+            known = self.known.best(self.encode_query(dense_text), q_syl)  # the encoding is cached
         elapsed = (time.perf_counter() - t0) * 1e3
         return SearchResponse(
-            query, hits, no_match, ambiguous, forms, elapsed, level=want_level, outside=outside
+            query, hits, no_match, ambiguous, forms, elapsed, level=want_level, outside=outside, known=known
         )
 
     def _level_key(self, m: int, want: str | None, fused: dict[int, float]):

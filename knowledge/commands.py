@@ -44,7 +44,7 @@ def _settings():
 def cmd_import(args) -> int:
     from tqdm import tqdm
 
-    from knowledge.importer import build, portal_export
+    from knowledge.importer import build, portal_export, procedure_lists
 
     s = _settings()
     raw_dir = args.raw_dir or s.raw_data_dir
@@ -61,11 +61,12 @@ def cmd_import(args) -> int:
         return 1
     try:
         res = build.run(raw_dir, seeds_dir, kdir, progress=progress)
-    except portal_export.ExportError as exc:
+    except (portal_export.ExportError, procedure_lists.ListError) as exc:
         print(exc, file=sys.stderr)
         return 1
     total = sum(res.procedures.values())
     print(f"Thủ tục: {total} ({', '.join(f'{k} {v}' for k, v in sorted(res.procedures.items()))})")
+    print(f"Thủ tục chỉ biết tên (từ danh sách, chưa có chi tiết): {res.known}")
     print(f"Thông báo: {res.notices}")
     print(f"Tệp ghi mới/thay đổi: {res.written}, xoá: {res.removed}; thời gian {res.seconds:.1f} s")
     for r in res.replaced:
@@ -86,22 +87,24 @@ def cmd_validate(args) -> int:
 
 
 def _merge_exports(folder: Path, kdir: Path, progress) -> int:
-    from knowledge.importer import build, portal_export
+    from knowledge.importer import build, portal_export, procedure_lists
     from knowledge.validate import validate_dir
 
     files = portal_export.iter_files(folder) if folder.is_dir() else []
-    if not files:
-        print(f"Không thấy tệp xuất (.pdf, .docx) trong {folder}", file=sys.stderr)
+    lists = procedure_lists.iter_list_files(folder) if folder.is_dir() else []
+    if not files and not lists:
+        print(f"Không thấy tệp xuất (.pdf, .docx) hay danh sách (.xlsx) trong {folder}", file=sys.stderr)
         return 1
     try:
         res = build.merge_exports(folder, kdir, progress=progress)
-    except portal_export.ExportError as exc:
+    except (portal_export.ExportError, procedure_lists.ListError) as exc:
         print(exc, file=sys.stderr)
         return 1
     print(
         f"Tệp xuất: {len(files)}; thủ tục mới: {res.added}; thay bản cũ hơn: {len(res.replaced) - len(res.kept_older)}; "
         f"giữ bản đang có (mới hơn tệp xuất): {len(res.kept_older)}"
     )
+    print(f"Danh sách: {len(lists)}; thủ tục chỉ biết tên (chưa có chi tiết): {res.known}")
     print(f"Tệp ghi mới/thay đổi: {res.written}, xoá: {res.removed}; thời gian {res.seconds:.1f} s")
     for line in res.kept_older:
         print(f"  giữ bản đang có: {line}")

@@ -276,6 +276,20 @@ class StaleRule(_Model):
         return self
 
 
+class KnownProcedure(_Model):
+    """``knowledge/known_procedures.yaml``: a procedure a list export names but whose details the
+    knowledge base does not hold; the assistant can say it exists, who handles it and where to read it."""
+
+    code: str = Field(..., pattern=r"^\d\.\d{6}$")
+    title: str = Field(..., min_length=3)
+    agency: str = Field("", description="Cơ quan thực hiện, when the list gives it")
+    issuing_body: str = Field("", description="Cơ quan ban hành (ministry or province), when given")
+    field: str = Field("", description="Lĩnh vực, when given")
+    source_url: str = Field(..., description="The procedure's official page on the national portal")
+    source_dataset: str
+    source_date: dt.date | None = None
+
+
 class NoticeSection(_Model):
     heading: str = ""
     paragraphs: list[str] = Field(default_factory=list)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from knowledge.schema import AliasEntry, Coverage, LifeEvent, Notice, Procedure, StaleRule
+from knowledge.schema import AliasEntry, Coverage, KnownProcedure, LifeEvent, Notice, Procedure, StaleRule
 
 try:  # libyaml is ~10x faster; fall back to the pure-Python loader
     _Loader = yaml.CSafeLoader
@@ -30,6 +30,7 @@ ALIASES = "aliases"
 COVERAGE = "coverage.yaml"
 LIFE_EVENTS = "life_events.yaml"
 FRESHNESS = "freshness.yaml"
+KNOWN_PROCEDURES = "known_procedures.yaml"
 
 
 def default_dir(knowledge_dir: Path | None = None) -> Path:
@@ -218,16 +219,20 @@ def load_stale_rules(knowledge_dir: Path | None = None) -> list[StaleRule]:
     return _load_list(FRESHNESS, StaleRule, knowledge_dir)
 
 
+def load_known_procedures(knowledge_dir: Path | None = None) -> list[KnownProcedure]:
+    """Procedures known by name only (``knowledge/known_procedures.yaml``; none if absent)."""
+    return _load_list(KNOWN_PROCEDURES, KnownProcedure, knowledge_dir)
+
+
 # --- content hash ----------------------------------------------------------------
 
 
 def knowledge_hash(knowledge_dir: Path | None = None) -> str:
-    """sha256 over (relative path, content) of every procedure, notice, alias, coverage and
-    lexicon file (what the index is built from; life events are read at run time), in sorted order."""
+    """sha256 over (relative path, content) of every procedure, notice, alias, coverage, known-procedure
+    and lexicon file (what the index is built from; life events are read at run time), in sorted order."""
     root = default_dir(knowledge_dir)
     files = procedure_files(root) + notice_files(root) + alias_files(root)
-    if (root / COVERAGE).exists():
-        files.append(root / COVERAGE)
+    files += [root / name for name in (COVERAGE, KNOWN_PROCEDURES) if (root / name).exists()]
     lex = root / LEXICON
     if lex.is_dir():
         files += [

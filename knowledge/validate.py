@@ -87,6 +87,26 @@ def _life_event_errors(knowledge_dir: Path, procs: dict[str, tuple[str, Procedur
     return errors
 
 
+def _known_errors(knowledge_dir: Path, procs: dict) -> list[str]:
+    """Procedures known by name only: valid entries, one per code, none also held in detail."""
+    rel = store.KNOWN_PROCEDURES
+    try:
+        known = store.load_known_procedures(knowledge_dir)
+    except ValidationError as exc:
+        return _errors(rel, exc)
+    except (ValueError, yaml.YAMLError) as exc:
+        return [f"{rel}: {str(exc).splitlines()[0]}"]
+    errors: list[str] = []
+    seen: set[str] = set()
+    for entry in known:
+        if entry.code in seen:
+            errors.append(f"{rel}: {entry.code}: duplicate")
+        if entry.code in procs:
+            errors.append(f"{rel}: {entry.code}: held in detail in {procs[entry.code][0]}")
+        seen.add(entry.code)
+    return errors
+
+
 def validate_dir(knowledge_dir: Path) -> tuple[list[str], int, int]:
     """Returns (errors as 'file: field: problem', number of procedure files, number of notice files)."""
     errors: list[str] = []
@@ -129,6 +149,7 @@ def validate_dir(knowledge_dir: Path) -> tuple[list[str], int, int]:
     by_code = {p.code: (rel, p) for rel, p in procs}
     errors += _alias_errors(knowledge_dir, by_code)
     errors += _life_event_errors(knowledge_dir, by_code)
+    errors += _known_errors(knowledge_dir, by_code)
     try:
         store.load_coverage(knowledge_dir)
     except ValidationError as exc:

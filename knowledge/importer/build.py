@@ -12,11 +12,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from knowledge.importer import bqp, dvc_chatbot, notices, portal_api, portal_export
+from knowledge.importer import bqp, dvc_chatbot, notices, portal_api, portal_export, procedure_lists
 from knowledge.importer.common import LEVEL_QUALIFIER, dump_yaml, norm_title, slug, write_text
 from knowledge.importer.document_roles import assign_roles
 from knowledge.schema import Notice, Procedure
-from knowledge.store import NOTICES, PROCEDURES, load_procedure_file, procedure_files, render_notice
+from knowledge.store import (
+    KNOWN_PROCEDURES,
+    NOTICES,
+    PROCEDURES,
+    load_known_procedures,
+    load_procedure_file,
+    procedure_files,
+    render_notice,
+)
 
 BQP_GROUP = "bo-quoc-phong"
 HISTORY = "history"
@@ -40,6 +48,7 @@ class ImportResult:
     seconds: float = 0.0
     added: int = 0  # merge: codes new to the knowledge base
     kept_older: list[str] = field(default_factory=list)  # merge: exports older than the record held
+    known: int = 0  # listed procedures known by name only (knowledge/known_procedures.yaml)
 
 
 def _content(p: Procedure) -> dict:
@@ -145,6 +154,14 @@ def run(
         records.add(group, with_source_date(proc, group))
     res.replaced = records.replaced
     res.written, res.removed = write_records(records, knowledge_dir, wrap)
+    listed = [
+        entry
+        for path in procedure_lists.iter_list_files(raw_dir / dvc_chatbot.DATASET / "lists")
+        for entry in procedure_lists.load_list_xlsx(path, SOURCE_DATES[dvc_chatbot.DATASET])
+    ]
+    listed += procedure_lists.load_online_services(raw_dir / procedure_lists.ONLINE_SERVICES)
+    res.known, written = write_known(listed, set(records.by_code), knowledge_dir)
+    res.written += written
 
     notice_dir = knowledge_dir / NOTICES
     notice_written: set[Path] = set()
@@ -197,6 +214,13 @@ def write_records(records: Records, knowledge_dir: Path, wrap=None) -> tuple[int
     return written, removed
 
 
+def write_known(listed: list, held: set[str], knowledge_dir: Path) -> tuple[int, int]:
+    """``knowledge/known_procedures.yaml``: the listed procedures not held in detail. Returns (entries,
+    files written)."""
+    known = procedure_lists.known_only(listed, held)
+    return len(known), write_text(knowledge_dir / KNOWN_PROCEDURES, procedure_lists.known_yaml(known))
+
+
 def merge_exports(
     folder: Path, knowledge_dir: Path, progress=None, today: dt.date | None = None
 ) -> ImportResult:
@@ -224,5 +248,13 @@ def merge_exports(
         res.procedures[proc.source_dataset] = res.procedures.get(proc.source_dataset, 0) + 1
     res.replaced = records.replaced
     res.written, res.removed = write_records(records, knowledge_dir, wrap)
+    # the office's list spreadsheets: names it publishes whose detail exports are not in the folder
+    listed = [
+        e for path in procedure_lists.iter_list_files(folder) for e in procedure_lists.load_list_xlsx(path)
+    ]
+    res.known, written = write_known(
+        [*load_known_procedures(knowledge_dir), *listed], set(records.by_code), knowledge_dir
+    )
+    res.written += written
     res.seconds = time.perf_counter() - t0
     return res

@@ -122,3 +122,21 @@ def test_a_record_naming_an_abolished_level_says_so_and_a_fresh_twin_is_preferre
     turn = answer_procedure(real, stale, "summary")
     assert "có thể chưa cập nhật theo chính quyền địa phương hai cấp" in turn.answer.text
     assert "Ủy ban nhân dân cấp xã" in turn.answer.text and turn.answer.stale
+
+
+def test_a_procedure_known_by_name_only_is_named_with_its_page_never_answered(real):
+    """knowledge/known_procedures.yaml: no record answers, a list names the procedure. The reply says
+    its details are not here, names it with its official page, and offers a human."""
+    from knowledge.store import load_known_procedures
+
+    known = {k.code: k for k in load_known_procedures()}
+    turn = answer_question(real, "Tôi muốn bán lẻ rượu ở cửa hàng tạp hóa thì xin giấy phép gì")
+    assert turn.no_match and turn.context.candidates == []
+    text = turn.answer.text
+    assert "chưa có hướng dẫn chi tiết" in text
+    assert f"«{known['2.000620'].title}» (mã 2.000620)" in text and known["2.000620"].source_url in text
+    assert "Gặp cán bộ" in text and "Nguồn: danh sách thủ tục" in text
+    # nothing said about documents, time or fees: the list does not hold them
+    assert "Giấy tờ" not in text and "Lệ phí:" not in text
+    # a question no title is close to stays a plain "no data"
+    assert "biết tên" not in answer_question(real, "cách nấu phở bò ngon").answer.text
