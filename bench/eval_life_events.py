@@ -49,6 +49,7 @@ def main() -> int:
     misses = []
     started = time.perf_counter()
     for row in rows:
+        row["event"] = row["event"] or "none"  # some sets write an ordinary question's event as null
         answer = answer_question(retriever, row["question"]).answer
         forms = retriever.search(row["question"], k=1).forms
         match = matcher.match(row["question"], [forms.normalized] if forms else [])
@@ -66,7 +67,7 @@ def main() -> int:
             acc[1] += recognised
             acc[2] += listed
             acc[3] += listed or linked
-        if not listed:
+        if not listed and not (row["event"] == "none" and recognised):
             misses.append((row["id"], row["event"], answer.kind, answer.code, row["question"]))
     elapsed = time.perf_counter() - started
     print(f"{path.stem:<30} {'n':>4} {'recognised':>11} {'event list':>11} {'list or link':>13}")
