@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from collections import defaultdict
@@ -34,6 +35,13 @@ def rows(name: str) -> list[dict]:
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--show-known",
+        action="store_true",
+        help="print the out-of-coverage questions answered with a known name",
+    )
+    args = parser.parse_args()
     r = Retriever.load()
     by_style: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # n, r1, r5, rejected
     for row in rows("everyday_blind.jsonl"):
@@ -48,13 +56,24 @@ def main() -> int:
     print(f"{'everyday_blind':<28} {'n':>4} {'R@1':>6} {'R@5':>6} {'no data':>8}")
     for key, (n, r1, r5, rej) in sorted(by_style.items()):
         print(f"  {key:<26} {n:>4} {r1 / n:>6.3f} {r5 / n:>6.3f} {rej / n:>8.3f}")
-    kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # n, no data, naming a known procedure
+    named: list[tuple[str, str]] = []
     for row in rows("out_of_coverage_blind.jsonl"):
+        res = r.search(row["q"], k=5)
         acc = kinds[row["kind"]]
         acc[0] += 1
-        acc[1] += r.search(row["q"], k=5).no_match
-    for kind, (n, said) in kinds.items():
-        print(f"out_of_coverage_blind {kind:<18} n={n:>4}  answered 'no data' {said / n:.3f}")
+        acc[1] += res.no_match
+        acc[2] += res.known is not None
+        if res.known is not None:
+            named.append((row["q"], res.known.procedure.title))
+    for kind, (n, said, known) in kinds.items():
+        print(
+            f"out_of_coverage_blind {kind:<18} n={n:>4}  answered 'no data' {said / n:.3f}"
+            f" (naming a procedure known by name only: {known})"
+        )
+    if args.show_known:
+        for q, title in named:
+            print(f"  {q[:70]} → {title[:70]}")
     calib = rows("coverage_calibration.jsonl")
     outside = [x for x in calib if not x["in_kb"]]
     inside = [x for x in calib if x["in_kb"]]
