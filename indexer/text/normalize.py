@@ -19,7 +19,12 @@ runs in both the application and the Rasa environment.
 
 from __future__ import annotations
 
+import functools
+import importlib
+import importlib.util
 import re
+import sys
+import types
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -167,9 +172,34 @@ def segment(text: str) -> list[str]:
     text = nfc(text)
     if not text:
         return []
-    from underthesea import word_tokenize  # heavy import (~2 s), only when needed
+    return [w.replace(" ", "_") for w in _word_tokenize()(text)]
 
-    return [w.replace(" ", "_") for w in word_tokenize(text)]
+
+@functools.cache
+def _word_tokenize():
+    """underthesea's word tokenizer, loaded without the package's ``__init__``: that one also
+    imports its optional pipelines (translation → transformers → torch, ~2 s and ~300 MB) that
+    segmentation does not use. A stand-in package lets Python find the submodules; it is removed
+    afterwards, so a later ``import underthesea`` runs the real ``__init__``."""
+    if "underthesea" in sys.modules:
+        from underthesea import word_tokenize
+
+        return word_tokenize
+    spec = importlib.util.find_spec("underthesea")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("underthesea is not installed: pip install -r requirements.txt")
+    stand_in = types.ModuleType("underthesea")
+    stand_in.__path__ = list(spec.submodule_search_locations)
+    stand_in.__spec__ = spec
+    sys.modules["underthesea"] = stand_in
+    try:
+        importlib.import_module("underthesea.pipeline.text_normalize")  # before word_tokenize: a cycle
+        word_tokenize = importlib.import_module("underthesea.pipeline.word_tokenize").word_tokenize
+        word_tokenize("khởi động")  # loads its model now: that import also goes through the package
+        return word_tokenize
+    finally:
+        if sys.modules.get("underthesea") is stand_in:
+            del sys.modules["underthesea"]
 
 
 # --- analysis ------------------------------------------------------------------------
