@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from knowledge.freshness import check
 from knowledge.importer.common import RECOVERED_UNIT_NOTE
 from knowledge.importer.document_roles import is_form
+from knowledge.importer.dvc_chatbot import UNIT_LOST
 from knowledge.schema import DocumentRole, Procedure, StaleRule, TimeUnit
 
 CLEAN, FLAGGED, MISSING = "clean", "flagged", "missing"
@@ -56,7 +57,7 @@ def core_clean(p: Procedure) -> bool:
     return all(status(p, f) == CLEAN for f in CORE)
 
 
-SOURCE_GAPS = {"number without unit (unit lost by the crawl)"}
+SOURCE_GAPS = {UNIT_LOST}
 
 
 def core_parsed(p: Procedure) -> bool:

@@ -122,24 +122,28 @@ _SAME_DAY = re.compile(
 def recover_unit(value: float, *texts: str) -> tuple[TimeUnit, str] | None:
     """Find the unit of a bare number in the page text.
 
-    Only a statement of the time limit ("thời hạn ... 05 ngày làm việc", "trong vòng 01 ngày") with
-    the same number counts, and all such statements must agree on one unit; a bare 1 also takes
-    "ngày làm việc" from a same-day promise. Returns (unit, evidence).
+    Only a statement of the time limit with the same number counts ("thời hạn … 05 ngày làm việc",
+    "trong vòng 01 ngày", "chậm nhất 01 ngày làm việc", "04 tháng … kể từ khi nhận được hồ sơ"), and
+    all such statements must agree on one unit; a bare 1 also takes "ngày làm việc" from a same-day
+    promise. Returns (unit, evidence).
     """
     if value != int(value):
         return None
     n = int(value)
     num = rf"0*{n}(?!\d)"
+    unit = r"(ngày làm việc|ngày|giờ làm việc|giờ|tháng)(?![a-zà-ỹ])"
     pat = re.compile(
-        r"(?:thời hạn(?: giải quyết)?(?: là| tối đa| không quá)?|trong vòng|trong thời gian|không quá|tối đa)"
-        rf"\s*:?\s*{num}\s*(?:\([^)]{{1,15}}\)\s*)?(ngày làm việc|ngày|giờ làm việc|giờ)(?![a-zà-ỹ])",
+        r"(?:thời hạn(?: giải quyết)?(?: là| tối đa| không quá)?|trong vòng|trong thời gian|không quá|tối đa"
+        rf"|chậm nhất(?: là)?)\s*:?\s*{num}\s*(?:\([^)]{{1,15}}\)\s*)?{unit}"
+        # "04 tháng đối với cấp Giấy chứng nhận loại, kể từ khi nhận được hồ sơ"
+        rf"|(?<![\d.,/])(?<!ngày ){num}\s*{unit}[^.;]{{0,80}}?kể từ (?:ngày|khi|thời điểm) (?:nhận|tiếp nhận)",
         re.IGNORECASE,
     )
     found: dict[TimeUnit, str] = {}
     for text in texts:
         for m in pat.finditer(nfc(text)):
-            unit = UNIT_WORDS[m.group(1).lower()]
-            found.setdefault(unit, m.group(0))
+            word = m.group(1) or m.group(2)
+            found.setdefault(UNIT_WORDS[word.lower()], m.group(0))
         if n == 1:
             # a bare "1" on a page that promises the result the same working day (hộ tịch: "sau 15 giờ
             # thì … trả kết quả … trong ngày làm việc tiếp theo")

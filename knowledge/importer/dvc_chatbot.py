@@ -51,6 +51,7 @@ _FEE_AMOUNT = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)\s*(Việt Nam Đồng|VNĐ|
 _FEE_EMPTY_AMOUNT = re.compile(r"^(Việt Nam Đồng|VNĐ|Đồng)(?=\(|$)")
 _TIME_FEE_GLUED = re.compile(r"^\d+\s*(?=(?:Việt Nam Đồng|VNĐ|Đồng)(?:\(|$|[A-ZĐ]))")
 GLUED_PROBLEM = "time and fee amount run together in the source cell"
+UNIT_LOST = "number without unit (unit lost by the crawl)"
 
 DOC_HEADER = "Tên giấy tờMẫu đơn, tờ khaiSố lượng"
 _QTY = re.compile(r"(\d+) bản chính(?:,(\d+) bản sao)?")
@@ -154,15 +155,39 @@ def parse_channels(text: str, *context: str) -> tuple[list[Channel], list[ParseF
                     time.unit = unit
                     time.text = f"{c.fmt_number(time.value)} ({c.RECOVERED_UNIT_NOTE}: “{evidence}”)"
                 else:
-                    c.flag(flags, "time", "number without unit (unit lost by the crawl)")
+                    c.flag(flags, "time", UNIT_LOST)
         fees, desc, problem = parse_fee(rest)
         if problem and not glued:
             c.flag(flags, "fees", problem)
         channels.append(Channel(kind=kind, time=time, fees=fees, description=c.clean(desc)))
     if not channels:
         c.flag(flags, "channels", "no channel row found")
+    _unit_from_other_channels(channels, flags)
     raw = s if flags else None
     return channels, flags, raw
+
+
+def _unit_from_other_channels(channels: list[Channel], flags: list[ParseFlag]) -> None:
+    """A bare number in one row takes the unit another row of the same table gives the same number
+    ("Trực tuyến1 Ngày làm việc … Trực tiếp1Miễn phí")."""
+    units = {
+        (ch.time.value, ch.time.unit)
+        for ch in channels
+        if ch.time and ch.time.value is not None and ch.time.unit is not TimeUnit.UNKNOWN
+    }
+    lost = False
+    for ch in channels:
+        t = ch.time
+        if t is None or t.value is None or t.unit is not TimeUnit.UNKNOWN:
+            continue
+        same = {unit for value, unit in units if value == t.value}
+        if len(same) == 1:
+            t.unit = next(iter(same))
+            t.text = f"{c.fmt_number(t.value)} ({c.RECOVERED_UNIT_NOTE}: như hình thức nộp khác của thủ tục)"
+        else:
+            lost = True
+    if not lost:
+        flags[:] = [f for f in flags if f.problem != UNIT_LOST]
 
 
 # --- documents -------------------------------------------------------------------

@@ -224,3 +224,32 @@ def test_a_question_about_one_procedure_within_an_event_offers_the_event(bot: Bo
     assert button["title"] == "Việc cần làm: Sinh con"
     listed = text_of(bot.say(sender, button["payload"]))
     assert listed.startswith("**Sinh con**") and "1.004222" in listed, listed
+
+
+def test_a_record_naming_an_abolished_level_carries_the_notice(bot: Bot) -> None:
+    """knowledge/freshness.yaml: 1.004045 still names cấp huyện, thị trấn and Công an cấp huyện;
+    the citizen is told it may predate the two-level government and where to check."""
+    from knowledge.freshness import default_check
+
+    code = "1.004045"
+    record = {p.code: p for p in load_procedures()}[code]
+    rules = default_check().stale(record)
+    assert rules  # the record matches the rule list
+    answer = text_of(bot.say(new_sender("stale"), "thi vao truong cong an can ho so gi"))
+    assert f"mã {code}" in answer
+    assert "có thể chưa cập nhật theo chính quyền địa phương hai cấp" in answer
+    assert all(rule.label in answer for rule in rules)
+
+
+def test_a_procedure_known_by_name_only_is_named_with_its_page_and_a_person(bot: Bot) -> None:
+    """knowledge/known_procedures.yaml: no record, but a list names it: its name and official page,
+    no documents or fees, and the human hand-off."""
+    from knowledge.store import load_known_procedures
+
+    known = {k.code: k for k in load_known_procedures()}["2.000620"]
+    messages = bot.say(new_sender("known"), "Tôi muốn bán lẻ rượu ở cửa hàng tạp hóa thì xin giấy phép gì")
+    answer = text_of(messages)
+    assert (
+        "chưa có hướng dẫn chi tiết" in answer and f"«{known.title}»" in answer and known.source_url in answer
+    )
+    assert any("cán bộ" in b["title"].lower() for b in buttons_of(messages))

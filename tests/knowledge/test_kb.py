@@ -314,7 +314,7 @@ def test_unit_lost_only_when_the_page_states_none(procs):
     # a bare "1" whose page holds no time statement at all stays unknown and flagged as a source gap
     p = procs["1.001066"]
     assert p.channels[0].time.unit is TimeUnit.UNKNOWN
-    assert ("time", "number without unit (unit lost by the crawl)") in {(f.field, f.problem) for f in p.flags}
+    assert ("time", dvc_chatbot.UNIT_LOST) in {(f.field, f.problem) for f in p.flags}
 
 
 def test_report_separates_source_gaps_from_parse_failures(procs):
@@ -324,3 +324,21 @@ def test_report_separates_source_gaps_from_parse_failures(procs):
     assert (r.unit_recovered, r.unit_lost, r.time_failed, r.time_no_info) == (1, 1, 1, 0)
     text = format_report(r)
     assert "the source does not state it" in text and "we failed to parse it" in text
+
+
+@pytest.mark.parametrize(
+    ("code", "unit", "evidence"),
+    [
+        # "gửi thông báo chấp nhận … chậm nhất 01 ngày làm việc kể từ ngày ghi trên thông báo tiếp nhận"
+        ("1.008323", TimeUnit.WORKING_DAY, "chậm nhất 01 ngày làm việc"),
+        # "04 tháng đối với cấp Giấy chứng nhận loại, kể từ khi nhận được hồ sơ"
+        ("1.004408", TimeUnit.MONTH, "kể từ khi nhận"),
+        # "Trực tuyến1 Ngày làm việc … Trực tiếp1Miễn phí": the other row of the same table
+        ("1.011042", TimeUnit.WORKING_DAY, "như hình thức nộp khác"),
+    ],
+)
+def test_a_unit_the_page_states_is_recovered_with_its_evidence(procs, code, unit, evidence):
+    p = procs[code]
+    assert all(ch.time.unit is unit for ch in p.channels if ch.time and ch.time.value is not None)
+    assert any(evidence in ch.time.text for ch in p.channels if ch.time)
+    assert not any(f.problem == dvc_chatbot.UNIT_LOST for f in p.flags)
