@@ -110,7 +110,7 @@ widget:
 # ---------------------------------------------------------------- run
 .PHONY: run
 run: setup
-	@echo "==> Khởi động: Rasa :5005, action server :5055, API + web chat :8000 (Ctrl-C để dừng)"
+	@echo "==> Khởi động: Rasa :5005, API + web chat + actions :8000 (Ctrl-C để dừng)"
 	$(APP_VENV)/bin/honcho start -f Procfile
 
 # ---------------------------------------------------------------- quality

@@ -152,7 +152,9 @@ class BodySizeLimit:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             return await self.app(scope, receive, send)
         s = get_settings()
-        limit = s.chat_max_body_bytes if scope["path"] == "/api/chat" else s.max_body_bytes
+        limit = {"/api/chat": s.chat_max_body_bytes, "/webhook": s.action_max_body_bytes}.get(
+            scope["path"], s.max_body_bytes
+        )
         declared = None
         for name, value in scope["headers"]:
             if name == b"content-length":

@@ -15,10 +15,11 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from api import errors, index_guard, limits, logs, metrics
+from api import errors, limits, logs, metrics
 from api.channels import messenger, zalo
-from api.routers import chat, health, knowledge, staff, web
+from api.routers import actions, chat, health, knowledge, staff, web
 from api.static_files import STATIC_DIR
+from indexer import live_index
 from tthc.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -26,15 +27,17 @@ logger = logging.getLogger(__name__)
 
 def _preload_index() -> None:
     try:
-        index_guard.retriever()  # validated load (api/index_guard.py)
+        live_index.retriever()  # validated load (indexer/live_index.py)
     except Exception:  # /api/health and the search endpoints report it
         logger.exception("could not load the search index")
+    if not get_settings().action_server_url:
+        actions.executor()  # the bot's actions, served by this process (POST /webhook)
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # A damaged index (CURRENT naming a missing/corrupt build) stops the start-up with a clear message.
-    index_guard.check_at_startup()
+    live_index.check_at_startup()
     # Load model + index in the background so the first search does not wait for it.
     if get_settings().preload_index:
         threading.Thread(target=_preload_index, name="preload-index", daemon=True).start()
@@ -59,6 +62,7 @@ def create_app() -> FastAPI:
     app.include_router(messenger.router)
     app.include_router(zalo.router)
     app.include_router(metrics.router)  # GET /metrics (Prometheus)
+    app.include_router(actions.router)  # POST /webhook: the bot's actions, for Rasa
     # Early limits (api/limits.py): per-IP rate limit on /api/*, body size on every route.
     app.add_middleware(limits.RateLimit)
     app.add_middleware(limits.BodySizeLimit)

@@ -15,13 +15,12 @@ Access: a bearer token ``TTHC_METRICS_TOKEN`` when set, else loopback clients on
 
 from __future__ import annotations
 
-import hmac
-import ipaddress
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 
+from api.access import secret_or_loopback
 from tthc.settings import get_settings
 
 router = APIRouter(include_in_schema=False)
@@ -92,13 +91,9 @@ def observe_failure(sender: str, reason: str) -> None:
 
 def _allowed(request: Request) -> bool:
     token = get_settings().metrics_token
-    if token:
-        given = request.headers.get("authorization", "")
-        return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
-    try:
-        return ipaddress.ip_address((request.client.host if request.client else "") or "").is_loopback
-    except ValueError:
-        return False
+    return secret_or_loopback(
+        request, f"Bearer {token}" if token else "", request.headers.get("authorization", "")
+    )
 
 
 @router.get("/metrics")

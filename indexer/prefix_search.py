@@ -242,19 +242,16 @@ class QuickIndex:
         return result
 
 
-_CACHE: dict[int, QuickIndex] = {}
 _LOCK = threading.Lock()
 
 
 def quick_index(retriever) -> QuickIndex:
-    """The lexical index of a loaded retriever (built once, ~0.2 s)."""
-    key = id(retriever)
+    """The lexical index of a loaded retriever (built once per retriever, ~0.2 s; it goes with the
+    retriever when a new index build replaces it)."""
     with _LOCK:
-        index = _CACHE.get(key)
+        index = getattr(retriever, "quick_index", None)
         if index is None:
-            index = QuickIndex(retriever.procedures.values())
-            _CACHE.clear()  # one index build alive at a time
-            _CACHE[key] = index
+            index = retriever.quick_index = QuickIndex(retriever.procedures.values())
         return index
 
 

@@ -33,7 +33,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from indexer.build import CURRENT_FILE, current_build, title_core
+from indexer.build import title_core
 from indexer.known_search import KnownMatch, KnownProcedureSearch
 from indexer.query import QueryForms, analyze_query, fold, folded_terms, segmented_terms, syllables
 
@@ -212,9 +212,6 @@ def query_model_dir(manifest: dict) -> Path:
 
 
 class Retriever:
-    _instances: ClassVar[dict[str, Retriever]] = {}
-    _lock = threading.Lock()
-
     def __init__(self, path: Path, query_encoder=None):
         import bm25s
         import faiss
@@ -258,6 +255,7 @@ class Retriever:
         for i, d in enumerate(self.docs):
             if d["kind"] == "procedure":
                 self.groups.setdefault(d["group"], []).append(i)
+        self.quick_index = None  # the staff page's lexical index, built on first use (indexer.prefix_search)
         self.known = KnownProcedureSearch.load(self.path, KNOWN_MIN_DENSE, KNOWN_MIN_COVERAGE, KNOWN_GENERIC)
         if query_encoder is None:
             query_encoder = self._shared_query_encoder(self.manifest)
@@ -266,7 +264,7 @@ class Retriever:
 
     # ----------------------------------------------------------------- loading
     _encoders: ClassVar[dict[str, object]] = {}  # model folder -> cached query encoder
-    _encoders_lock = threading.Lock()  # taken inside _lock (load → __init__)
+    _encoders_lock = threading.Lock()
 
     @classmethod
     def _shared_query_encoder(cls, manifest: dict):
@@ -282,29 +280,14 @@ class Retriever:
         return encoder
 
     @classmethod
-    def load(cls, index_dir: Path | str | None = None, query_encoder=None) -> Retriever:
-        """The process-wide retriever for ``index_dir`` (a build folder, or the index root
-        whose CURRENT names one; default ``settings.resolved_index_dir``).
+    def load(cls, index_dir: Path | str | None = None) -> Retriever:
+        """The retriever of the newest good build under ``index_dir`` (an index root whose CURRENT
+        names a build, or one build folder; default ``settings.resolved_index_dir``), through the
+        process's one index life cycle (:mod:`indexer.live_index`: validated, swapped in the
+        background when CURRENT moves, the last good build kept)."""
+        from indexer.live_index import retriever
 
-        Cheap to call per request: CURRENT is re-read, and a new build (after ``tthc index``)
-        is loaded once and replaces the previous one; requests holding the old retriever
-        finish with it."""
-        from tthc.settings import get_settings
-
-        path = Path(index_dir or get_settings().resolved_index_dir)
-        if (path / CURRENT_FILE).exists() or not (path / "manifest.json").exists():
-            build = current_build(path)
-            if build is None:
-                raise FileNotFoundError(f"Chưa có chỉ mục ở {path}: chạy `tthc index` trước.")
-            path = build
-        key = str(path.resolve())
-        with cls._lock:
-            inst = cls._instances.get(key)
-            if inst is None:
-                inst = cls(path, query_encoder=query_encoder)
-                cls._instances.clear()  # older builds are released once no request holds them
-                cls._instances[key] = inst
-            return inst
+        return retriever(index_dir)
 
     def get_procedure(self, code: str):
         return self.procedures.get(code)

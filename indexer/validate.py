@@ -1,5 +1,5 @@
 """Is a built index complete and consistent? (used by the API at start-up and before a
-hot swap, see ``api/index_guard.py``; the build itself lives in ``indexer/build.py``).
+hot swap, see ``indexer/live_index.py``; the build itself lives in ``indexer/build.py``).
 
 :func:`check_build` reads a build folder and returns the list of problems (empty = good):
 every file of the layout present and non-empty, ``manifest.json`` readable, line counts

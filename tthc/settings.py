@@ -42,7 +42,13 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     rasa_url: str = "http://127.0.0.1:5005"
-    action_server_port: int = 5055
+    action_server_url: str = ""
+    """Base URL of a separate action server (``python -m rasa_sdk``, e.g. http://10.0.0.5:5055) whose
+    /health the API's health check reads. Empty (default): the actions run in the API process
+    (POST /webhook, api/routers/actions.py) and the model and index are loaded once."""
+    action_token: str = ""
+    """Secret Rasa sends as ``?token=`` to POST /webhook (endpoints.yml ``action_endpoint.token``);
+    empty = only callers on this machine."""
     public_base_url: str = "http://localhost:8000"
 
     # --- web widget ---
@@ -103,6 +109,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     """Largest request body accepted on any route (413 before the handler reads it)."""
     chat_max_body_bytes: int = 32_768
+    action_max_body_bytes: int = 8_000_000
+    """Largest body of POST /webhook (Rasa sends the conversation's tracker and the domain)."""
     """Largest body of POST /api/chat (a 2,000-character message, JSON-escaped, fits)."""
     max_message_chars: int = 2000
     """Longest citizen message forwarded to Rasa (web chat answers 413, channels a polite reply)."""

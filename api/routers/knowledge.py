@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
-from api import index_guard
+from indexer import live_index
 from indexer.answer_composer import Part
 from indexer.procedure_search import Retriever
 from indexer.query import fold
@@ -37,9 +37,9 @@ _LEVELS = [level.value for level in Level]
 
 def _retriever() -> Retriever:
     try:
-        # api/index_guard.py: validated index; a rebuild is swapped in without failed requests,
+        # indexer/live_index.py: validated index; a rebuild is swapped in without failed requests,
         # a damaged build is rejected and the last good one kept (IndexInvalid is a FileNotFoundError).
-        return index_guard.retriever()
+        return live_index.retriever()
     except FileNotFoundError as exc:
         raise HTTPException(503, "Chưa có chỉ mục tìm kiếm: quản trị viên cần chạy `tthc index`.") from exc
 

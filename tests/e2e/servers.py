@@ -1,4 +1,4 @@
-"""Start the real Rasa server and action server for end-to-end tests.
+"""Start the real Rasa server and the API serving the bot's actions for end-to-end tests.
 
 Each server runs in its own session (``setsid``) with stdin closed, on free
 loopback ports, with its own SQLite tracker store in a temporary folder, and is
@@ -98,7 +98,7 @@ class Server:
 
 @dataclass
 class Bot:
-    """A running Rasa server + action server pair."""
+    """A running Rasa server + the API process that serves its actions (``actions``)."""
 
     rasa: Server
     actions: Server
@@ -131,7 +131,8 @@ def sqlite_endpoints(workdir: Path, action_port: int, tracker_db: Path) -> Path:
 
 
 def start_bot(workdir: Path, tracker_db: Path | None = None) -> Bot:
-    """Start an action server and a Rasa server wired to it; wait until both answer."""
+    """Start the API (which serves the bot's actions, as in the default deployment) and a Rasa
+    server wired to it; wait until both answer."""
     if not RASA_MODEL.exists():
         raise RuntimeError(f"No trained Rasa model at {RASA_MODEL}: run `make rasa-model` first.")
     workdir.mkdir(parents=True, exist_ok=True)
@@ -139,10 +140,16 @@ def start_bot(workdir: Path, tracker_db: Path | None = None) -> Bot:
     tracker_db = tracker_db or workdir / "tracker.db"
     endpoints = sqlite_endpoints(workdir, action_port, tracker_db)
     actions = Server(
-        "action server",
-        [str(APP_PYTHON), "-m", "rasa_sdk", "--actions", "bot.actions", "--port", str(action_port)],
+        "api serving the actions",
+        [str(APP_PYTHON), "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(action_port),
+         "--no-access-log"],
         f"http://127.0.0.1:{action_port}/health",
         workdir / "actions.log",
+    )  # fmt: skip
+    actions.env.update(
+        TTHC_RASA_URL=f"http://127.0.0.1:{rasa_port}",
+        TTHC_STAFF_DB=str(workdir / "staff.db"),
+        TTHC_RATE_LIMIT_IP_PER_S="0",
     )
     rasa = Server(
         "rasa server",

@@ -97,6 +97,7 @@ class SharedStores:
         """The variables endpoints.multi.yml reads."""
         return {
             "TTHC_ACTION_ENDPOINT_URL": action_url,
+            "TTHC_ACTION_TOKEN": "jeton-kiem-thu",  # a separate action server ignores it
             "TTHC_PG_HOST": PG_HOST,
             "TTHC_PG_PORT": PG_PORT,
             "TTHC_PG_DB": self.db,

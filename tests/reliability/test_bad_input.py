@@ -20,7 +20,6 @@ import sqlite3
 import subprocess
 import time
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -66,7 +65,7 @@ def app(tmp_path_factory: pytest.TempPathFactory, bot: Bot, platform: FakeHTTP) 
             **MESSENGER_ENV,
             **ZALO_ENV,
             "TTHC_RASA_URL": bot.rasa_url,
-            "TTHC_ACTION_SERVER_PORT": str(urlsplit(bot.actions.health_url).port),
+            "TTHC_ACTION_SERVER_URL": bot.actions.health_url.removesuffix("/health"),
             "TTHC_MESSENGER_API_BASE": f"{platform.url}/v19.0",
             "TTHC_ZALO_API_BASE": platform.url,
             "TTHC_ZALO_OAUTH_BASE": platform.url,

@@ -51,7 +51,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         workdir,
         {
             "TTHC_RASA_URL": f"http://127.0.0.1:{rasa_port}",
-            "TTHC_ACTION_SERVER_PORT": str(action_port),
+            "TTHC_ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}",
             "TTHC_PRELOAD_INDEX": "false",
         },
     )
