@@ -42,22 +42,31 @@ class Phrase:
 
     segments: tuple[tuple[tuple[str, ...], ...], ...]
     folded: tuple[tuple[tuple[str, ...], ...], ...]
+    heads: frozenset[str]  # first words of the first segment's alternatives (a match starts there)
+    folded_heads: frozenset[str]
 
     @classmethod
     def parse(cls, text: str) -> Phrase:
         parts = text.split("*")
         if any(not alt.strip() for part in parts for alt in part.split("|")):
             raise ValueError(f"empty alternative in phrase {text!r}")
+        segments = tuple(_alternatives(part, True) for part in parts)
+        folded = tuple(_alternatives(part, False) for part in parts)
         return cls(
-            tuple(_alternatives(part, True) for part in parts),
-            tuple(_alternatives(part, False) for part in parts),
+            segments,
+            folded,
+            frozenset(alt[0] for alt in segments[0]),
+            frozenset(alt[0] for alt in folded[0]),
         )
 
     def match(self, words: Sequence[str], exact: bool = False) -> int:
         """The number of words the phrase matched in ``words`` (made by :func:`tokens` with the
         same ``exact``; its literal words, gaps not counted), 0 if none."""
-        segments = self.segments if exact else self.folded
-        return max((self._match_from(segments, words, start, 0) for start in range(len(words))), default=0)
+        segments, heads = (self.segments, self.heads) if exact else (self.folded, self.folded_heads)
+        return max(
+            (self._match_from(segments, words, start, 0) for start, w in enumerate(words) if w in heads),
+            default=0,
+        )
 
     def _match_from(self, segments, words: Sequence[str], pos: int, segment: int) -> int:
         best = 0

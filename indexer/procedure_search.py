@@ -27,6 +27,7 @@ import json
 import os
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -134,6 +135,9 @@ FILLER_SYLLABLES = frozenset(
         "phi",
     ]
 )
+# questions encoded beside the lexical scoring (a few at once when several requests search)
+_ENCODING = ThreadPoolExecutor(max_workers=4, thread_name_prefix="query-encoding")
+
 # syllables that name no procedure, left out of the titles of procedures known by name only
 KNOWN_GENERIC = FILLER_SYLLABLES | {"thu", "tuc", "cap", "xin", "de", "nghi", "viec", "cho", "doi", "voi"}
 # share of the question's syllable bigrams (not both fillers) never seen in the corpus above
@@ -308,6 +312,17 @@ class Retriever:
                 best[d] = float(s)
         return best
 
+    def _dense_for(self, forms: QueryForms, restored: bool, n_docs: int) -> dict[int, float]:
+        if restored and DENSE_MODE == "restored":
+            # typed without diacritics: ask the encoder with the restored form only
+            return self._dense_scores(forms.restored, n_docs)
+        dense = self._dense_scores(forms.normalized, n_docs)
+        if restored and DENSE_MODE == "both":  # and keep the best cosine of both forms
+            for d, sc in self._dense_scores(forms.restored, n_docs).items():
+                if sc > dense.get(d, -1.0):
+                    dense[d] = sc
+        return dense
+
     @staticmethod
     def _top(scores: np.ndarray, n: int) -> list[int]:
         n = min(n, len(scores))
@@ -346,19 +361,13 @@ class Retriever:
 
         restored = not forms.accented and forms.restored != forms.normalized
         dense_text = forms.restored if restored else forms.normalized
-        if restored and DENSE_MODE == "restored":
-            # typed without diacritics: ask the encoder with the restored form only
-            dense = self._dense_scores(forms.restored, n)
-        else:
-            dense = self._dense_scores(forms.normalized, n)
-            if restored and DENSE_MODE == "both":  # and keep the best cosine of both forms
-                for d, sc in self._dense_scores(forms.restored, n).items():
-                    if sc > dense.get(d, -1.0):
-                        dense[d] = sc
+        # the encoder (native code, the GIL released) runs while the lexical side is scored
+        dense_job = _ENCODING.submit(self._dense_for, forms, restored, n)
         seg_q = segmented_terms(forms.restored + " " + forms.expanded[len(forms.normalized) :])
         fold_q = folded_terms(forms.expanded)
         seg = self.bm25_seg.get_scores(seg_q) if seg_q else np.zeros(n)
         fol = self.bm25_fold.get_scores(fold_q) if fold_q else np.zeros(n)
+        dense = dense_job.result()
         if allowed is not None:
             seg = np.where(allowed, seg, 0)
             fol = np.where(allowed, fol, 0)

@@ -44,7 +44,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
 
     @staticmethod
     def required_packages() -> list[str]:
-        return ["onnxruntime", "tokenizers"]
+        return ["onnxruntime"]
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
