@@ -19,6 +19,7 @@ import json
 import re
 from pathlib import Path
 
+from knowledge.importer import bqp
 from knowledge.importer import common as c
 from knowledge.schema import (
     Channel,
@@ -52,6 +53,7 @@ _FEE_EMPTY_AMOUNT = re.compile(r"^(Việt Nam Đồng|VNĐ|Đồng)(?=\(|$)")
 _TIME_FEE_GLUED = re.compile(r"^\d+\s*(?=(?:Việt Nam Đồng|VNĐ|Đồng)(?:\(|$|[A-ZĐ]))")
 GLUED_PROBLEM = "time and fee amount run together in the source cell"
 UNIT_LOST = "number without unit (unit lost by the crawl)"
+_FEE_IN_DESCRIPTION = re.compile(r"(?:Lệ phí|Phí)\s*:\s*\d[^\n]*")
 
 DOC_HEADER = "Tên giấy tờMẫu đơn, tờ khaiSố lượng"
 _QTY = re.compile(r"(\d+) bản chính(?:,(\d+) bản sao)?")
@@ -159,6 +161,9 @@ def parse_channels(text: str, *context: str) -> tuple[list[Channel], list[ParseF
         fees, desc, problem = parse_fee(rest)
         if problem and not glued:
             c.flag(flags, "fees", problem)
+        if not fees and not problem and (stated := _FEE_IN_DESCRIPTION.findall(desc)):
+            # "Không có thông tin" in the fee cell, "- Lệ phí : 20.000 Đồng (…)" in the description
+            fees = bqp.parse_fees("\n".join(stated), flags)
         channels.append(Channel(kind=kind, time=time, fees=fees, description=c.clean(desc)))
     if not channels:
         c.flag(flags, "channels", "no channel row found")

@@ -342,3 +342,11 @@ def test_a_unit_the_page_states_is_recovered_with_its_evidence(procs, code, unit
     assert all(ch.time.unit is unit for ch in p.channels if ch.time and ch.time.value is not None)
     assert any(evidence in ch.time.text for ch in p.channels if ch.time)
     assert not any(f.problem == dvc_chatbot.UNIT_LOST for f in p.flags)
+
+
+def test_a_fee_the_description_states_is_recovered(procs):
+    """The fee cell says "Không có thông tin"; the description: "- Lệ phí : 20.000 Đồng (…); - Lệ phí :
+    50.000 Đồng (…)"."""
+    for ch in procs["1.003135"].channels:
+        assert "20.000 đồng/giấy" in ch.fees[0].text
+        assert (ch.fees[1].kind, ch.fees[1].amount_vnd) == (FeeKind.AMOUNT, 50_000)
