@@ -1,9 +1,10 @@
 """Procedures known by name only (``knowledge/known_procedures.yaml``): which one a question names.
 
-Asked only when no record answers, so they never take a question from a record. A title is taken
-when it is close in meaning (cosine of the e5 embeddings) and the question holds most of the title's
-content words (a question tells a story; a title is a name); otherwise the question stays "not in
-our data".
+A title is taken when it is close in meaning (cosine of the e5 embeddings) and the question holds
+most of the title's content words (a question tells a story; a title is a name). It answers a
+question no record answers, or one whose first record is both farther in meaning and holds fewer
+of its own title's words (:meth:`KnownProcedureSearch.names_better`): a procedure we know only by
+name, rather than a wrong one answered with confidence.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class KnownProcedureSearch:
         self.index = index
         self.min_dense = min_dense
         self.min_coverage = min_coverage
+        self.generic = generic
         self._title_syl = [set(syllables(fold(p.title))) - generic for p in procedures]
 
     @classmethod
@@ -84,8 +86,19 @@ class KnownProcedureSearch:
         for sim, row in zip(sims[0], rows[0], strict=True):
             if row < 0 or sim < self.min_dense:
                 continue
-            title = self._title_syl[row]
-            coverage = len(content & title) / len(title) if title else 0.0
+            coverage = self._share(self._title_syl[row], content)
             if coverage >= self.min_coverage:
                 return KnownMatch(self.procedures[row], float(sim), round(coverage, 3))
         return None
+
+    def names_better(
+        self, match: KnownMatch, record_title: str, record_dense: float, content: set[str]
+    ) -> bool:
+        """Whether the question is about ``match`` rather than the record search ranked first: the
+        known title is closer in meaning and the question holds more of its words."""
+        record = set(syllables(fold(record_title))) - self.generic
+        return match.dense > record_dense and match.coverage > self._share(record, content)
+
+    @staticmethod
+    def _share(title: set[str], content: set[str]) -> float:
+        return len(content & title) / len(title) if title else 0.0

@@ -439,8 +439,18 @@ class Retriever:
         no_match = unknown >= NO_MATCH_UNKNOWN or self._no_match(hits) or outside is not None
         ambiguous = self._ambiguous(hits, want_level) if hits and not no_match else []
         known = None
-        if no_match and allowed is None:
+        if allowed is None:
             known = self.known.best(self.encode_query(dense_text), q_syl)  # the encoding is cached
+            top = hits[0] if hits else None
+            if known is not None and not no_match:
+                if (
+                    top is not None
+                    and top.kind == "procedure"
+                    and self.known.names_better(known, top.title, top.dense, q_syl)
+                ):
+                    no_match, ambiguous = True, []  # the question names a procedure we only know by name
+                else:
+                    known = None
         elapsed = (time.perf_counter() - t0) * 1e3
         return SearchResponse(
             query, hits, no_match, ambiguous, forms, elapsed, level=want_level, outside=outside, known=known
