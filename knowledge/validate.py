@@ -56,19 +56,23 @@ def _alias_errors(knowledge_dir: Path, procs: dict[str, tuple[str, Procedure]]) 
     return errors
 
 
+def _load_list(rel: str, load, knowledge_dir: Path) -> tuple[list, list[str]]:
+    """(entries, []) of a knowledge file that is a list, or ([], the reasons it does not load)."""
+    try:
+        return load(knowledge_dir), []
+    except ValidationError as exc:
+        return [], _errors(rel, exc)
+    except (ValueError, yaml.YAMLError) as exc:
+        return [], [f"{rel}: {str(exc).splitlines()[0]}"]
+
+
 def _life_event_errors(knowledge_dir: Path, procs: dict[str, tuple[str, Procedure]]) -> list[str]:
     """Life events: valid entries, unique ids, known codes, and every deadline quoted from the
     step's record (its words, compared without diacritics and spacing)."""
     from knowledge.importer.common import fold_text
 
     rel = store.LIFE_EVENTS
-    try:
-        events = store.load_life_events(knowledge_dir)
-    except ValidationError as exc:
-        return _errors(rel, exc)
-    except (ValueError, yaml.YAMLError) as exc:
-        return [f"{rel}: {str(exc).splitlines()[0]}"]
-    errors: list[str] = []
+    events, errors = _load_list(rel, store.load_life_events, knowledge_dir)
     ids: set[str] = set()
     squash = lambda text: " ".join(fold_text(text).split())  # noqa: E731
     for event in events:
@@ -90,13 +94,7 @@ def _life_event_errors(knowledge_dir: Path, procs: dict[str, tuple[str, Procedur
 def _known_errors(knowledge_dir: Path, procs: dict) -> list[str]:
     """Procedures known by name only: valid entries, one per code, none also held in detail."""
     rel = store.KNOWN_PROCEDURES
-    try:
-        known = store.load_known_procedures(knowledge_dir)
-    except ValidationError as exc:
-        return _errors(rel, exc)
-    except (ValueError, yaml.YAMLError) as exc:
-        return [f"{rel}: {str(exc).splitlines()[0]}"]
-    errors: list[str] = []
+    known, errors = _load_list(rel, store.load_known_procedures, knowledge_dir)
     seen: set[str] = set()
     for entry in known:
         if entry.code in seen:
@@ -156,12 +154,7 @@ def validate_dir(knowledge_dir: Path) -> tuple[list[str], int, int]:
         errors += _errors(store.COVERAGE, exc)
     except yaml.YAMLError as exc:
         errors.append(f"{store.COVERAGE}: (yaml): {str(exc).splitlines()[0]}")
-    try:
-        store.load_stale_rules(knowledge_dir)
-    except ValidationError as exc:
-        errors += _errors(store.FRESHNESS, exc)
-    except (ValueError, yaml.YAMLError) as exc:
-        errors.append(f"{store.FRESHNESS}: {str(exc).splitlines()[0]}")
+    errors += _load_list(store.FRESHNESS, store.load_stale_rules, knowledge_dir)[1]
     nfiles = store.notice_files(knowledge_dir)
     for path in nfiles:
         rel = path.relative_to(knowledge_dir).as_posix()
