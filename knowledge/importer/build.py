@@ -159,7 +159,11 @@ def run(
         for path in procedure_lists.iter_list_files(raw_dir / dvc_chatbot.DATASET / "lists")
         for entry in procedure_lists.load_list_xlsx(path, SOURCE_DATES[dvc_chatbot.DATASET])
     ]
-    listed += procedure_lists.load_online_services(raw_dir / procedure_lists.ONLINE_SERVICES)
+    online = raw_dir / procedure_lists.ONLINE_SERVICES
+    listed += procedure_lists.load_online_services(online)
+    # a list whose raw folder is not here keeps the entries it gave before
+    read = {procedure_lists.LIST_DATASET, *([procedure_lists.ONLINE_SERVICES] if online.is_dir() else [])}
+    listed += [k for k in load_known_procedures(knowledge_dir) if k.source_dataset not in read]
     res.known, written = write_known(listed, set(records.by_code), knowledge_dir)
     res.written += written
 

@@ -155,3 +155,23 @@ def test_an_office_list_merged_with_its_exports_keeps_names_it_lacks(tmp_path):
     res = build.merge_exports(folder, kdir)
     assert res.known == 1
     assert [k.code for k in store.load_known_procedures(kdir)] == ["1.000002"]
+
+
+def test_a_list_whose_raw_folder_is_absent_keeps_its_entries(tmp_path):
+    """`tthc kb import` on a machine without the online-services crawl does not drop its entries."""
+    kdir = tmp_path / "knowledge"
+    kdir.mkdir()
+    kept = procedure_lists.KnownProcedure(
+        code="1.012132",
+        title="Thủ tục đăng ký nhãn hiệu",
+        source_url=procedure_lists.official_page("1.012132"),
+        source_dataset=procedure_lists.ONLINE_SERVICES,
+        source_date=dt.date(2025, 12, 10),
+    )
+    (kdir / store.KNOWN_PROCEDURES).write_text(procedure_lists.known_yaml([kept]), encoding="utf-8")
+    raw = tmp_path / "raw"
+    (raw / "dvc-chatbot-tthc" / "records").mkdir(parents=True)
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    res = build.run(raw, seeds, kdir)
+    assert res.known == 1 and store.load_known_procedures(kdir) == [kept]
