@@ -37,7 +37,7 @@ from indexer.dossier import (
 )
 from indexer.query import fold
 from indexer.return_date import estimate_return, format_date_vi
-from knowledge.importer.common import LEVEL_QUALIFIER
+from knowledge.importer.common import LEVEL_QUALIFIER, RECOVERED_UNIT_NOTE
 from knowledge.schema import Level
 
 
@@ -278,6 +278,9 @@ def fmt_time(t) -> str:
     unit = getattr(t.unit, "value", str(t.unit))
     if unit == UNKNOWN_UNIT:
         return f"«{fmt_number(t.value)}» (hồ sơ thủ tục không ghi đơn vị: ngày hay ngày làm việc)"
+    quoted = re.search(rf"{RECOVERED_UNIT_NOTE}: “([^”]+)”", t.text or "")
+    if quoted:  # the unit was read from the procedure's own page: its words go with it
+        return f"{fmt_number(t.value)} {unit} (trang thủ tục ghi: “{quoted.group(1)}”)"
     return f"{fmt_number(t.value)} {unit}"
 
 

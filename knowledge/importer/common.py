@@ -114,7 +114,8 @@ def fmt_number(v: float) -> str:
 
 _SAME_DAY = re.compile(
     r"(?:giải quyết|cấp|cung cấp|trả kết quả)[^.;]{0,40}?ngay trong ngày(?: làm việc| tiếp nhận(?: hồ sơ)?)?"
-    r"|trả kết quả[^.;]{0,60}?trong ngày làm việc tiếp theo",
+    # the condition goes with the evidence: the result is the same day unless received after 15 h
+    r"|(?:(?:nếu )?(?:tiếp nhận|nhận) hồ sơ sau 15 giờ[^.;]{0,60}?)?trả kết quả[^.;]{0,60}?trong ngày làm việc tiếp theo",
     re.IGNORECASE,
 )
 

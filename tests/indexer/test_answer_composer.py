@@ -171,3 +171,21 @@ def test_notice_answer_quotes_and_cites():
     ans = compose_notice(n, "Năm 2018 thị xã dẫn đầu.")
     for s in ("“Năm 2018 thị xã dẫn đầu.”", "111/TB-UBND", "31/10/2019", "UBND tỉnh Quảng Nam", "003_x.txt"):
         assert s in ans.text
+
+
+def test_a_unit_read_from_the_page_is_said_with_the_pages_words():
+    from indexer.answer_composer import fmt_time
+    from knowledge.importer.common import RECOVERED_UNIT_NOTE
+
+    t = ProcessingTime(
+        value=1,
+        unit=TimeUnit.WORKING_DAY,
+        text=f"1 ({RECOVERED_UNIT_NOTE}: “nếu tiếp nhận hồ sơ sau 15 giờ thì … trả kết quả trong ngày làm việc tiếp theo”)",
+    )
+    assert fmt_time(t) == (
+        "1 ngày làm việc (trang thủ tục ghi: “nếu tiếp nhận hồ sơ sau 15 giờ thì … trả kết quả trong ngày làm việc tiếp theo”)"
+    )
+    assert (
+        fmt_time(ProcessingTime(value=7, unit=TimeUnit.WORKING_DAY, text="7 Ngày làm việc"))
+        == "7 ngày làm việc"
+    )
