@@ -342,7 +342,7 @@ class Retriever:
         that field or level only, ``notice`` the chunks of that notice only (a follow-up on it)."""
         t0 = time.perf_counter()
         forms = analyze_query(query)
-        if not forms.folded.strip():
+        if not syllables(forms.folded):  # nothing but punctuation or symbols ("???", "…")
             return SearchResponse(query, [], True, forms=forms)
         n = len(self.docs)
         allowed = None
@@ -402,9 +402,10 @@ class Retriever:
         for d in ranked:
             doc = self.docs[d]
             if doc["kind"] == "outside":
-                # an area the knowledge base does not hold (the best one only)
-                if outside is None:
-                    outside = self._hit(d, fused[d], dense, content)
+                # an area the knowledge base does not hold (the best one only), when the question
+                # uses some of its words: a greeting or gibberish is near an area by meaning only
+                if outside is None and (hit := self._hit(d, fused[d], dense, content)).coverage > 0:
+                    outside = hit
                     outside.passage = doc["passage"]
                 continue
             if doc["kind"] == "notice":

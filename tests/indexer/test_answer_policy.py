@@ -140,3 +140,12 @@ def test_a_procedure_known_by_name_only_is_named_with_its_page_never_answered(re
     assert "Giấy tờ" not in text and "Lệ phí:" not in text
     # a question no title is close to stays a plain "no data"
     assert "biết tên" not in answer_question(real, "cách nấu phở bò ngon").answer.text
+
+
+@pytest.mark.parametrize("message", ["???", "…", "asdkjh qwe", "bạn ơi"])
+def test_punctuation_gibberish_and_calls_get_a_plain_no_data(real, message):
+    """Nothing to look up: neither a procedure (dense similarity alone once answered "???" with a
+    căn cước procedure) nor an area we do not hold (a greeting is near one by meaning only)."""
+    turn = answer_question(real, message)
+    assert turn.no_match and turn.answer.kind == "no_match"
+    assert "mã " not in turn.answer.text and "lĩnh vực" not in turn.answer.text
