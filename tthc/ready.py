@@ -1,10 +1,12 @@
 """Wait until every service answers, then print the web chat URL (a Procfile process).
 
-It stays alive afterwards: honcho stops all processes when any one exits.
+It stays alive afterwards (honcho stops all processes when any one exits), as ``sleep``: the
+Python interpreter is replaced, so waiting costs about 1 MB instead of about 50.
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import time
@@ -37,10 +39,11 @@ def main() -> int:
             flush=True,
         )
     else:
-        print(
-            "Hết thời gian chờ: xem nhật ký của rasa/actions/api ở trên để biết dịch vụ nào lỗi.", flush=True
-        )
-    signal.pause()
+        print("Hết thời gian chờ: xem nhật ký của rasa và api ở trên để biết dịch vụ nào lỗi.", flush=True)
+    try:
+        os.execvp("sleep", ["sleep", "infinity"])
+    except OSError:  # no coreutils sleep: wait here
+        signal.pause()
     return 0
 
 
