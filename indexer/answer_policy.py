@@ -273,7 +273,8 @@ def _event_asked(
     )
     if match is None:
         return None, False
-    if response.known is not None and not _ASKS_WHAT_TO_DO.search(fold(question)):
+    what_to_do = _ASKS_WHAT_TO_DO.search(fold(question)) is not None
+    if response.known is not None and not what_to_do:
         return match, False  # the message names a procedure we know by name only ("giấy phép bán lẻ rượu")
     if response.outside is not None:
         # the event's own business is an area we do not hold ("muốn ly hôn"): say so, with
@@ -288,7 +289,6 @@ def _event_asked(
     said = response.forms.normalized if response.forms else question  # "HKD" → "hộ kinh doanh"
     if covers_title(said, top.title):
         return match, False
-    what_to_do = _ASKS_WHAT_TO_DO.search(fold(question)) is not None
     whole = what_to_do or parse_part(part)[0] in _WHOLE_EVENT_PARTS
     if top.code not in {s.code for s in match.event.steps} | set(match.event.combined):
         # another procedure than the event's, named by a longer run ("kết hôn với người nước ngoài")

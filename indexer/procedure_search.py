@@ -438,20 +438,14 @@ class Retriever:
             outside = None  # a record matches clearly better
         unknown = self.unknown_share(forms.folded)
         no_match = unknown >= NO_MATCH_UNKNOWN or self._no_match(hits) or outside is not None
+        # a procedure known by name only (the encoding is cached): it answers when no record does,
+        # or when the question names it rather than the first record (answered: hits is not empty)
+        known = self.known.best(self.encode_query(dense_text), q_syl) if allowed is None else None
+        if known is not None and not no_match:
+            top = hits[0]
+            no_match = top.kind == "procedure" and self.known.names_better(known, top.title, top.dense, q_syl)
+            known = known if no_match else None
         ambiguous = self._ambiguous(hits, want_level) if hits and not no_match else []
-        known = None
-        if allowed is None:
-            known = self.known.best(self.encode_query(dense_text), q_syl)  # the encoding is cached
-            top = hits[0] if hits else None
-            if known is not None and not no_match:
-                if (
-                    top is not None
-                    and top.kind == "procedure"
-                    and self.known.names_better(known, top.title, top.dense, q_syl)
-                ):
-                    no_match, ambiguous = True, []  # the question names a procedure we only know by name
-                else:
-                    known = None
         elapsed = (time.perf_counter() - t0) * 1e3
         return SearchResponse(
             query, hits, no_match, ambiguous, forms, elapsed, level=want_level, outside=outside, known=known

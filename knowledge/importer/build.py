@@ -154,11 +154,9 @@ def run(
         records.add(group, with_source_date(proc, group))
     res.replaced = records.replaced
     res.written, res.removed = write_records(records, knowledge_dir, wrap)
-    listed = [
-        entry
-        for path in procedure_lists.iter_list_files(raw_dir / dvc_chatbot.DATASET / "lists")
-        for entry in procedure_lists.load_list_xlsx(path, SOURCE_DATES[dvc_chatbot.DATASET])
-    ]
+    listed = procedure_lists.load_list_folder(
+        raw_dir / dvc_chatbot.DATASET / "lists", SOURCE_DATES[dvc_chatbot.DATASET]
+    )
     online = raw_dir / procedure_lists.ONLINE_SERVICES
     listed += procedure_lists.load_online_services(online)
     # a list whose raw folder is not here keeps the entries it gave before
@@ -253,12 +251,8 @@ def merge_exports(
     res.replaced = records.replaced
     res.written, res.removed = write_records(records, knowledge_dir, wrap)
     # the office's list spreadsheets: names it publishes whose detail exports are not in the folder
-    listed = [
-        e for path in procedure_lists.iter_list_files(folder) for e in procedure_lists.load_list_xlsx(path)
-    ]
-    res.known, written = write_known(
-        [*load_known_procedures(knowledge_dir), *listed], set(records.by_code), knowledge_dir
-    )
+    listed = [*load_known_procedures(knowledge_dir), *procedure_lists.load_list_folder(folder)]
+    res.known, written = write_known(listed, set(records.by_code), knowledge_dir)
     res.written += written
     res.seconds = time.perf_counter() - t0
     return res

@@ -119,6 +119,11 @@ def load_list_xlsx(path: Path, source_date: dt.date | None = None) -> list[Known
     return out
 
 
+def load_list_folder(folder: Path, source_date: dt.date | None = None) -> list[KnownProcedure]:
+    """Every list spreadsheet under ``folder`` (none if it does not exist)."""
+    return [entry for path in iter_list_files(folder) for entry in load_list_xlsx(path, source_date)]
+
+
 def load_online_services(folder: Path) -> list[KnownProcedure]:
     """The portal's list of online public services (``*_raw_result.json``: code and name)."""
     out = []

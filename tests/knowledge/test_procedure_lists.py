@@ -111,9 +111,7 @@ def test_online_services_list(tmp_path):
 @pytest.mark.skipif(not LISTS.is_dir(), reason="../shared raw data not present")
 def test_the_real_ministry_lists_are_all_held_in_detail():
     """The six ministries' and the court's list exports: every listed code has its record."""
-    listed = [
-        e for path in procedure_lists.iter_list_files(LISTS) for e in procedure_lists.load_list_xlsx(path)
-    ]
+    listed = procedure_lists.load_list_folder(LISTS)
     assert len(listed) == 2642
     assert all(e.issuing_body and e.field for e in listed)
     assert sum(bool(e.agency) for e in listed) > 2000  # some rows leave "Cơ quan thực hiện" empty
