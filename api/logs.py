@@ -1,7 +1,7 @@
 """Logging of the API and the action server: personal data masked, JSON lines for the API.
 
-- :func:`mask_pii` replaces Vietnamese phone numbers (0xxxxxxxxx, +84…, with spaces,
-  dots or dashes between digits) and ID numbers (9-digit CMND, 12-digit CCCD) in a text.
+- personal identifiers (ID card, passport, phone, e-mail, bank account numbers) are
+  masked by the same rules as citizens' messages (indexer/text/personal_data.py);
 - :func:`install_pii_masking` wraps the log record factory of the process, so *every*
   record — whatever logger or handler it goes through (uvicorn, rasa-sdk, ours) — has
   its message masked when it is created (arguments are merged into the message first).
@@ -17,26 +17,10 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
 import time
 
-# A phone number: 0 or +84/84, then 9–10 more digits, optionally separated by one space,
-# dot or dash (0912 345 678, 0912.345.678, +84 912 345 678, 024 3825 1234).
-_PHONE = re.compile(r"(?<![\w.])(?:\+84|84|0)(?:[\s.\-]?\d){9,10}(?![\w])")
-# ID numbers: 12-digit citizen ID (CCCD) and 9-digit old ID card (CMND), as one run of digits.
-_ID = re.compile(r"(?<![\w.])(?:\d{12}|\d{9})(?![\w])")
-
-PHONE_MASK = "[SĐT]"
-ID_MASK = "[SỐ-GIẤY-TỜ]"
-
-
-def mask_pii(text: str) -> str:
-    """Replace phone numbers and 9/12-digit ID numbers in ``text``."""
-    if not text or not any(ch.isdigit() for ch in text):
-        return text
-    return _ID.sub(ID_MASK, _PHONE.sub(PHONE_MASK, text))
-
+from indexer.text.personal_data import mask_personal_data
 
 _installed = False
 
@@ -54,7 +38,7 @@ def install_pii_masking() -> None:
             message = record.getMessage()
         except Exception:  # a broken format string: keep the record as logging would
             return record
-        masked = mask_pii(message)
+        masked = mask_personal_data(message)
         if masked != message or record.args:
             record.msg, record.args = masked, None
         return record
@@ -67,10 +51,10 @@ class MaskingFormatter(logging.Formatter):
     """Plain-text formatter that also masks exception and stack texts."""
 
     def formatException(self, ei) -> str:
-        return mask_pii(super().formatException(ei))
+        return mask_personal_data(super().formatException(ei))
 
     def formatStack(self, stack_info: str) -> str:
-        return mask_pii(super().formatStack(stack_info))
+        return mask_personal_data(super().formatStack(stack_info))
 
 
 class JsonFormatter(MaskingFormatter):
@@ -84,12 +68,14 @@ class JsonFormatter(MaskingFormatter):
             "ts": f"{ts}.{int(record.msecs):03d}Z",
             "level": record.levelname,
             "logger": record.name,
-            "msg": mask_pii(record.getMessage()),
+            "msg": mask_personal_data(record.getMessage()),
         }
         for key, value in record.__dict__.items():
             if key not in self._STANDARD and not key.startswith("_"):
                 out[key] = (
-                    value if isinstance(value, int | float | bool | type(None)) else mask_pii(str(value))
+                    value
+                    if isinstance(value, int | float | bool | type(None))
+                    else mask_personal_data(str(value))
                 )
         if record.exc_info:
             out["exc"] = self.formatException(record.exc_info)

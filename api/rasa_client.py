@@ -5,6 +5,10 @@ Every citizen message of every channel (web chat, Messenger, Zalo) comes through
 
 - cleans the text: invalid UTF-8 / lone surrogates replaced, NFC, control characters
   removed (a message must never break the JSON sent to Rasa or the tracker store);
+- reads it as an intent only when it is a button payload the bot offered to this
+  conversation (api/button_payloads.py), and signs the payloads of the buttons it answers;
+- masks personal identifiers (ID card, passport, phone, e-mail, bank account numbers)
+  before the text goes further, so they are never stored (indexer/text/personal_data.py);
 - refuses messages longer than ``TTHC_MAX_MESSAGE_CHARS`` with a polite reply (the web
   chat answers 413 before getting here) and limits messages per sender (api/limits.py);
 - answers a polite "please try again" when Rasa answered nothing — what Rasa 3.6 does
@@ -33,7 +37,8 @@ from typing import Any
 
 import httpx
 
-from api import limits, metrics
+from api import button_payloads, limits, metrics
+from indexer.text.personal_data import mask_personal_data
 from tthc.settings import get_settings
 
 log = logging.getLogger("tthc.rasa_client")
@@ -109,9 +114,17 @@ def _reply(sender: str, text: str) -> list[dict[str, Any]]:
     return [{"recipient_id": sender, "text": text}]
 
 
-async def send_message(sender: str, text: str, timeout: float = 30.0) -> list[dict[str, Any]]:
-    """Send one user message; return the bot's messages (text, buttons, custom payloads)."""
+async def send_message(
+    sender: str, text: str, timeout: float = 30.0, *, server_payload: bool = False
+) -> list[dict[str, Any]]:
+    """Send one user message; return the bot's messages (text, buttons, custom payloads).
+
+    :param server_payload: ``text`` is an intent our own code chose (a channel's greeting on
+        first contact), not something a citizen sent.
+    """
     text = clean_text(text)
+    if not server_payload:
+        text = mask_personal_data(button_payloads.to_rasa(sender, text))
     if not text:
         return _reply(sender, EMPTY_TEXT)
     if len(text) > get_settings().max_message_chars:
@@ -145,7 +158,7 @@ async def send_message(sender: str, text: str, timeout: float = 30.0) -> list[di
         metrics.observe_failure(sender, "empty_answer")
         return _reply(sender, TRY_AGAIN_TEXT)
     metrics.observe_turn(sender, messages, time.perf_counter() - started)
-    return messages
+    return button_payloads.sign_buttons(sender, messages)
 
 
 async def is_up(timeout: float = 2.0) -> bool:

@@ -22,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import httpx
@@ -152,12 +151,15 @@ def main() -> int:
             after_start = sum(kib for _, _, kib in tree_rss(honcho.pid))
             turns = questions(args.turns)
             failures, t0 = 0, time.monotonic()
-            sender = f"bench-memory-{uuid.uuid4().hex[:8]}"
+            sender = ""
             for i, text in enumerate(turns):
-                if i % 10 == 0:
-                    sender = f"bench-memory-{uuid.uuid4().hex[:8]}"
-                r = httpx.post(f"{api}/api/chat", json={"sender": sender, "message": text}, timeout=120)
+                body = {"message": text}
+                if i % 10:  # ten turns per conversation; the API issues its id with the first answer
+                    body["sender"] = sender
+                r = httpx.post(f"{api}/api/chat", json=body, timeout=120)
                 failures += r.status_code != 200 or not r.json().get("messages")
+                if r.status_code == 200:
+                    sender = r.json()["sender"]
             elapsed = time.monotonic() - t0
             rows = tree_rss(honcho.pid)
         finally:

@@ -13,6 +13,10 @@ else wrote to that conversation since (the newest event id is still ours). Anyth
 unexpected — another Rasa instance answered a turn, a turn failed before saving, a new
 session started — falls back to Rasa's own retrieval, so what is stored and what a turn
 sees are exactly what ``SQLTrackerStore`` would give.
+
+The citizen's text is stored with personal identifiers masked
+(indexer/text/personal_data.py). The API masks every message before Rasa sees it; this
+also covers messages that reach Rasa's REST channel some other way.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+from indexer.text.personal_data import mask_personal_data
 
 
 @dataclass
@@ -83,7 +89,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                 self._saved.popitem(last=False)
 
     def _row(self, sender_id: str, event: Any) -> Any:
-        data = event.as_dict()
+        data = _masked(event.as_dict())
         return self.SQLEvent(
             sender_id=sender_id,
             type_name=event.type_name,
@@ -92,3 +98,17 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             action_name=data.get("name"),
             data=json.dumps(data),
         )
+
+
+def _masked(data: dict[str, Any]) -> dict[str, Any]:
+    """A user event's data with personal identifiers masked in its text (a copy: the
+    tracker in memory is not changed)."""
+    if data.get("event") != "user":
+        return data
+    data = dict(data)
+    if isinstance(data.get("text"), str):
+        data["text"] = mask_personal_data(data["text"])
+    parse_data = data.get("parse_data")
+    if isinstance(parse_data, dict) and isinstance(parse_data.get("text"), str):
+        data["parse_data"] = {**parse_data, "text": mask_personal_data(parse_data["text"])}
+    return data

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import atexit
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.e2e.servers import Bot, start_bot
+from tthc.settings import get_settings
 
 _BOT: list[Bot] = []
 
@@ -61,3 +62,18 @@ def browser() -> Iterator[Any]:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def settings_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
+    """Set TTHC_* variables for one test (the cached settings are re-read)."""
+
+    def apply(**values: object) -> None:
+        for key, value in values.items():
+            monkeypatch.setenv(f"TTHC_{key.upper()}", str(value))
+        get_settings.cache_clear()
+
+    get_settings.cache_clear()
+    yield apply
+    monkeypatch.undo()
+    get_settings.cache_clear()

@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "indexer.commands",  # tthc model prepare, tthc index, tthc search, tthc answer, tthc eval
     "indexer.text.commands",  # tthc text build, tthc normalize
     "api.staff.commands",  # tthc staff add-user|list-users|remove-user
+    "api.retention",  # tthc conversations prune
 )
 
 

@@ -81,8 +81,13 @@ class Settings(BaseSettings):
     """OA Open API base URL (tests point it at a local server)."""
     zalo_oauth_base: str = "https://oauth.zaloapp.com"
     """Zalo OAuth v4 base URL for refreshing tokens."""
-    zalo_replay_window_s: int = 300
-    """Webhook events whose timestamp is further than this from now are rejected (replay)."""
+
+    # --- both channels' webhooks ---
+    webhook_replay_window_s: int = 300
+    """Messenger and Zalo events whose own timestamp is further than this from now are refused (replay)."""
+    webhook_seen_ttl_s: int = 172_800
+    """How long a processed webhook event id is remembered (Redis when ``redis_url`` is set, else
+    <var_dir>/channels/seen_events.db), so a replay after a restart or to another instance is ignored."""
 
     # --- outbound calls of the channels ---
     channel_http_timeout_s: float = 10.0
@@ -95,8 +100,9 @@ class Settings(BaseSettings):
     (PostgreSQL deployments: postgresql+psycopg://user:pass@host/db)."""
     staff_db: Path | None = None
     """SQLite file with staff accounts, sessions and login attempts; default <var_dir>/staff/staff.db."""
-    staff_cookie_secure: bool = False
-    """Send the staff session cookie with the Secure flag (set true behind HTTPS)."""
+    staff_cookie_secure: bool | None = None
+    """Send the staff session cookie with the Secure flag; unset = on whenever ``public_base_url``
+    is https."""
     staff_session_hours: float = 12.0
     """Lifetime of a staff session."""
     staff_login_max_failures: int = 5
@@ -109,9 +115,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     """Largest request body accepted on any route (413 before the handler reads it)."""
     chat_max_body_bytes: int = 32_768
+    """Largest body of POST /api/chat (a 2,000-character message, JSON-escaped, fits)."""
     action_max_body_bytes: int = 8_000_000
     """Largest body of POST /webhook (Rasa sends the conversation's tracker and the domain)."""
-    """Largest body of POST /api/chat (a 2,000-character message, JSON-escaped, fits)."""
     max_message_chars: int = 2000
     """Longest citizen message forwarded to Rasa (web chat answers 413, channels a polite reply)."""
     rate_limit_ip_per_s: float = 5.0
@@ -127,11 +133,25 @@ class Settings(BaseSettings):
     metrics_token: str = ""
     """Bearer token for GET /metrics; empty = only loopback clients may read it."""
 
+    # --- trust and personal data ---
+    secret_key: str = ""
+    """Key that signs web conversation ids and the bot's button payloads; empty = generated once and
+    kept in <var_dir>/secret_key (API instances on several machines must share one: set it)."""
+    conversation_retention_days: int = 90
+    """Conversations whose last message is older than this are deleted by ``tthc conversations
+    prune`` (run it daily); 0 = keep them."""
+
     # --- assistant behaviour ---
     office_contact: str = (
         "Bộ phận Một cửa (Trung tâm Phục vụ hành chính công) nơi bạn cư trú, "
         "hoặc tổng đài Cổng Dịch vụ công quốc gia 18001096"
     )
+
+    @property
+    def secure_cookies(self) -> bool:
+        if self.staff_cookie_secure is not None:
+            return self.staff_cookie_secure
+        return self.public_base_url.lower().startswith("https://")
 
     @property
     def raw_data_dir(self) -> Path:

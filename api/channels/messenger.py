@@ -10,12 +10,15 @@ route replaces it (the ``facebook`` channel stays out of credentials.yml):
 - POST: ``X-Hub-Signature-256: sha256=<hex HMAC-SHA256(app secret, raw body)>`` is
   checked in constant time on the raw bytes before the body is even parsed; a missing,
   malformed or wrong signature is 403 and nothing is processed.
+- Each messaging event's own ``timestamp`` must lie within ``TTHC_WEBHOOK_REPLAY_WINDOW_S``
+  of now (a request whose events are all outside it is 403), and an event is handled
+  once, by whichever API instance records its id first (api/channels/replay.py): a
+  captured request replayed after a restart or to another instance is not answered again.
 - Accepted events are acknowledged with 200 at once and handled in a background task
-  (Meta expects an answer within seconds and redelivers otherwise; redelivered message
-  ids are ignored).
+  (Meta expects an answer within seconds and redelivers otherwise).
 - Text messages and quick-reply taps go to Rasa's REST channel as sender
-  ``messenger-<PSID>``; quick replies and postbacks send their payload (e.g.
-  ``/ask_detail{...}``), so a tap triggers the intent directly. The Get Started
+  ``messenger-<PSID>``; a quick reply or postback is read as an intent only when it is a
+  button the bot offered to that conversation (api/button_payloads.py). The Get Started
   postback becomes ``/greet``, and the first answer always says it is an automated
   assistant.
 - Replies go through the Send API (``messaging_type: RESPONSE``): text cut under
@@ -38,21 +41,10 @@ from typing import Any
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
-from api import rasa_client
 from api.channels import outbound
-from api.channels.formatting import (
-    AUTOMATED_NOTICE,
-    NO_ANSWER_TEXT,
-    UNAVAILABLE_TEXT,
-    Reply,
-    SeenIds,
-    button_titles,
-    from_rasa,
-    mentions_automation,
-    numbered_choices,
-    split_text,
-    text_lists_buttons,
-)
+from api.channels.formatting import Reply, button_titles, numbered_choices, split_text, text_lists_buttons
+from api.channels.replay import fresh, seen_events
+from api.channels.turn import GREETING_INTENT, bot_replies
 from tthc.settings import get_settings
 
 log = logging.getLogger("tthc.channels.messenger")
@@ -63,8 +55,6 @@ MAX_QUICK_REPLIES = 13
 QUICK_REPLY_TITLE_LIMIT = 20
 QUICK_REPLY_PAYLOAD_LIMIT = 1000
 GET_STARTED_PAYLOADS = {"GET_STARTED", "get_started", "/get_started"}
-
-_seen = SeenIds()
 
 MAX_BODY_BYTES = 1_000_000  # platform events are a few kB
 
@@ -127,19 +117,28 @@ async def receive(request: Request, background: BackgroundTasks) -> Any:
         return JSONResponse({"detail": "Nội dung không phải JSON. / Body is not JSON."}, status_code=400)
     if not isinstance(body, dict) or body.get("object") != "page":
         return JSONResponse({"status": "ignored"})
-    events = []
+    events, stale = [], 0
     for entry in body.get("entry") or []:
         for event in (entry or {}).get("messaging") or []:
             incoming = parse_event(event)
-            if incoming and _seen.first_time(incoming[2]):
+            if incoming is None:
+                continue
+            if not fresh(event.get("timestamp")):
+                stale += 1
+            elif await seen_events.first_time(f"messenger:{incoming[2]}"):
                 events.append(incoming)
-    for psid, text, _mid, first_contact in events:
+    if stale and not events:
+        return _forbidden(f"{stale} event(s) outside the replay window")
+    for psid, text, _key, first_contact in events:
         background.add_task(handle, psid, text, first_contact)
     return JSONResponse({"status": "ok", "accepted": len(events)})
 
 
-def parse_event(event: dict[str, Any]) -> tuple[str, str, str | None, bool] | None:
-    """(PSID, text or payload for Rasa, message id, is Get Started) or None for events we ignore."""
+def parse_event(event: dict[str, Any]) -> tuple[str, str, str, bool] | None:
+    """(PSID, text or payload for Rasa, event key, is Get Started) or None for events we ignore.
+
+    The key is the message id, or for a postback without one its sender, time and payload.
+    """
     psid = str((event.get("sender") or {}).get("id") or "")
     if not psid:
         return None
@@ -147,35 +146,35 @@ def parse_event(event: dict[str, Any]) -> tuple[str, str, str | None, bool] | No
     if isinstance(message, dict):
         if message.get("is_echo"):
             return None
-        quick = message.get("quick_reply") or {}
-        text = quick.get("payload") or message.get("text") or ""
-        if not text.strip():
+        quick = message.get("quick_reply") if isinstance(message.get("quick_reply"), dict) else {}
+        text = str(quick.get("payload") or message.get("text") or "").strip()
+        if not text:
             return None  # attachments, stickers: nothing to ask Rasa
-        return psid, text.strip(), message.get("mid"), False
+        return psid, text, _key(psid, event, message.get("mid"), text), False
     postback = event.get("postback")
     if isinstance(postback, dict):
         payload = str(postback.get("payload") or postback.get("title") or "").strip()
         if not payload:
             return None
+        key = _key(psid, event, postback.get("mid"), payload)
         if payload in GET_STARTED_PAYLOADS:
-            return psid, "/greet", postback.get("mid"), True
-        return psid, payload, postback.get("mid"), False
+            return psid, GREETING_INTENT, key, True
+        return psid, payload, key, False
     return None  # deliveries, reads, reactions
+
+
+def _key(psid: str, event: dict[str, Any], mid: Any, text: str) -> str:
+    if mid:
+        return str(mid)
+    digest = hashlib.sha256(f"{psid}\n{event.get('timestamp')}\n{text}".encode()).hexdigest()
+    return f"psid-time-text:{digest}"
 
 
 async def handle(psid: str, text: str, first_contact: bool = False) -> None:
     """Ask Rasa, then send every answer through the Send API (errors are logged)."""
     try:
         await _typing(psid)
-        try:
-            replies = from_rasa(await rasa_client.send_message(f"messenger-{psid}", text))
-        except rasa_client.RasaUnavailable as exc:
-            log.error("Rasa unavailable for messenger-%s: %s", psid, exc)
-            replies = [Reply(UNAVAILABLE_TEXT)]
-        if not replies:
-            replies = [Reply(NO_ANSWER_TEXT)]
-        if first_contact and not mentions_automation(replies):
-            replies.insert(0, Reply(AUTOMATED_NOTICE))
+        replies = await bot_replies(f"messenger-{psid}", text, first_contact=first_contact)
         for message in to_send_api(replies):
             await _send(psid, message)
     except Exception:

@@ -6,14 +6,17 @@ Inbound (Zalo OA webhook):
   of ``app_id + raw body + timestamp + OA secret key``, with ``app_id`` and
   ``timestamp`` taken from the body; compared in constant time. ``app_id`` must be the
   configured app, and ``timestamp`` (milliseconds) must lie within
-  ``TTHC_ZALO_REPLAY_WINDOW_S`` (default 300 s) of now, so a captured request cannot be
-  replayed later. Anything else is 403 and nothing is processed.
+  ``TTHC_WEBHOOK_REPLAY_WINDOW_S`` (default 300 s) of now, so a captured request cannot be
+  replayed later. Anything else is 403 and nothing is processed. Within the window, an
+  event is handled once, by whichever API instance records its message id (or, without
+  one, the hash of its signed body) first (api/channels/replay.py).
 - Accepted events are acknowledged with 200 at once and processed in a background task.
 - ``user_send_text``: the text goes to Rasa as sender ``zalo-<user id>``. Buttons in
   Rasa's answers are sent as a numbered list; a reply "2" is mapped back to the
   second button's payload (so the intent is triggered directly). Clicks on OA
   buttons of type ``oa.query.show``/``oa.query.hide`` reach us as ``user_send_text``
-  with the button's payload as text, which goes to Rasa unchanged.
+  with the button's payload as text: plain words (``gặp cán bộ``) work, an intent
+  payload does not (only the bot's own buttons are read as intents, api/button_payloads.py).
 - ``follow`` and ``user_click_chatnow`` (the OA page's "Nhắn tin" button; once per
   user): greet (the greeting says it is an automated assistant). ``unfollow`` and
   other events (``user_received_message``, ``oa_send_*`` echoes…) are logged and ignored.
@@ -48,20 +51,10 @@ from typing import Any
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import JSONResponse
 
-from api import rasa_client
 from api.channels import outbound
-from api.channels.formatting import (
-    AUTOMATED_NOTICE,
-    NO_ANSWER_TEXT,
-    UNAVAILABLE_TEXT,
-    ChoiceMemory,
-    Reply,
-    SeenIds,
-    from_rasa,
-    mentions_automation,
-    numbered_choices,
-    split_text,
-)
+from api.channels.formatting import ChoiceMemory, Reply, SeenIds, numbered_choices, split_text
+from api.channels.replay import fresh, seen_events
+from api.channels.turn import GREETING_INTENT, bot_replies
 from tthc.settings import get_settings
 
 log = logging.getLogger("tthc.channels.zalo")
@@ -83,7 +76,6 @@ DISABLED = (
 )
 
 _choices = ChoiceMemory()
-_seen = SeenIds()
 _greeted = SeenIds()  # "Nhắn tin" clicks greet once per user (per process)
 
 
@@ -125,25 +117,23 @@ async def receive(request: Request, background: BackgroundTasks) -> Any:
         return _forbidden("wrong X-ZEvent-Signature")
     if not hmac.compare_digest(app_id.encode(), settings.zalo_app_id.encode()):
         return _forbidden(f"event for another app ({app_id!r})")
-    try:
-        age_s = abs(time.time() - int(timestamp) / 1000)
-    except ValueError:
-        return _forbidden("timestamp is not a number")
-    if age_s > settings.zalo_replay_window_s:
-        return _forbidden(f"stale timestamp ({age_s:.0f} s old)")
+    if not fresh(timestamp):
+        return _forbidden(f"timestamp outside the replay window ({timestamp!r})")
 
     event = str(body.get("event_name", ""))
     message = body.get("message") if isinstance(body.get("message"), dict) else {}
     if event == "user_send_text":
         user_id = str((body.get("sender") or {}).get("id") or "")
         text = str(message.get("text") or "").strip()
-        if user_id and text and _seen.first_time(message.get("msg_id")):
+        key = f"zalo:{message.get('msg_id') or hashlib.sha256(raw).hexdigest()}"
+        if user_id and text and await seen_events.first_time(key):
             background.add_task(handle_text, user_id, text)
     elif event in ("follow", "user_click_chatnow"):
         # follow: {"follower": {"id"}}; user_click_chatnow (the OA's "Nhắn tin" button): {"user_id"}
         user_id = str((body.get("follower") or {}).get("id") or body.get("user_id") or "")
-        if user_id and (event == "follow" or _greeted.first_time(user_id)):
-            background.add_task(handle_text, user_id, "/greet", True)
+        first = event == "follow" or _greeted.first_time(user_id)
+        if user_id and first and await seen_events.first_time(f"zalo:{hashlib.sha256(raw).hexdigest()}"):
+            background.add_task(handle_text, user_id, GREETING_INTENT, True)
     else:
         log.info("zalo event %s ignored", event or "(none)")
     return JSONResponse({"status": "ok"})
@@ -153,15 +143,7 @@ async def handle_text(user_id: str, text: str, first_contact: bool = False) -> N
     conversation = f"zalo-{user_id}"
     try:
         text = _choices.resolve(conversation, text)
-        try:
-            replies = from_rasa(await rasa_client.send_message(conversation, text))
-        except rasa_client.RasaUnavailable as exc:
-            log.error("Rasa unavailable for %s: %s", conversation, exc)
-            replies = [Reply(UNAVAILABLE_TEXT)]
-        if not replies:
-            replies = [Reply(NO_ANSWER_TEXT)]
-        if first_contact and not mentions_automation(replies):
-            replies.insert(0, Reply(AUTOMATED_NOTICE))
+        replies = await bot_replies(conversation, text, first_contact=first_contact)
         offered = [b for r in replies for b in r.buttons]
         _choices.offer(conversation, offered)
         for chunk in to_texts(replies):

@@ -1,35 +1,43 @@
-"""POST /api/chat — the web chat's entry point, forwarded to Rasa's REST channel."""
+"""POST /api/chat — the web chat's entry point, forwarded to Rasa's REST channel.
+
+The first message is sent without ``sender``; the answer carries the conversation id the
+server issued (api/web_sessions.py), which the client sends with every later message. An
+id the server did not issue is refused with 403, so a client cannot continue anyone
+else's conversation, on the web or on another channel.
+"""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
-from api import rasa_client
+from api import rasa_client, web_sessions
 from tthc.settings import get_settings
 
 router = APIRouter(tags=["chat"])
 
-MAX_MESSAGE_CHARS = 2000  # default of TTHC_MAX_MESSAGE_CHARS (the body itself is limited in api/limits.py)
-_SENDER = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+INVALID_SESSION = "Phiên trò chuyện không hợp lệ hoặc đã hết hạn. Hãy tải lại trang để bắt đầu phiên mới."
 
 
 class ChatRequest(BaseModel):
-    sender: str = Field(..., description="Mã phiên của người dùng (8–64 ký tự chữ, số, - hoặc _)")
+    sender: str | None = Field(
+        None, description="Mã phiên do máy chủ cấp ở câu trả lời đầu tiên; bỏ trống để bắt đầu phiên mới"
+    )
     message: str = Field(..., description="Tin nhắn của người dùng")
 
 
 class ChatResponse(BaseModel):
+    sender: str = Field(..., description="Mã phiên: gửi kèm các tin nhắn sau của cuộc trò chuyện này")
     messages: list[dict[str, Any]]
 
 
 @router.post("/api/chat", response_model=ChatResponse)
 async def chat(request: ChatRequest) -> ChatResponse:
-    if not _SENDER.match(request.sender):
-        raise HTTPException(422, "Mã phiên không hợp lệ: cần 8–64 ký tự chữ, số, '-' hoặc '_'.")
+    sender = request.sender if request.sender is not None else web_sessions.new_sender()
+    if not web_sessions.is_issued(sender):
+        raise HTTPException(403, INVALID_SESSION)
     text = request.message.strip()
     if not text:
         raise HTTPException(422, "Tin nhắn trống: hãy nhập câu hỏi của bạn.")
@@ -37,7 +45,7 @@ async def chat(request: ChatRequest) -> ChatResponse:
     if len(text) > limit:
         raise HTTPException(413, f"Tin nhắn quá dài: tối đa {limit} ký tự.")
     try:
-        messages = await rasa_client.send_message(request.sender, text)
+        messages = await rasa_client.send_message(sender, text)
     except rasa_client.RateLimited as exc:
         raise HTTPException(
             429,
@@ -48,4 +56,4 @@ async def chat(request: ChatRequest) -> ChatResponse:
         raise HTTPException(
             503, "Trợ lý đang khởi động hoặc tạm thời gián đoạn. Vui lòng thử lại sau ít phút."
         ) from exc
-    return ChatResponse(messages=messages)
+    return ChatResponse(sender=sender, messages=messages)

@@ -379,7 +379,7 @@ async def login(request: Request) -> Response:
         path="/",
         httponly=True,
         samesite="strict",
-        secure=settings.staff_cookie_secure,
+        secure=settings.secure_cookies,
     )
     _secure_headers(response, private=True)
     return response

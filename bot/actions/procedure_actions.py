@@ -9,7 +9,10 @@
 - ``action_choose_option``: the citizen typed "2" after a numbered choice.
 
 The conversation state the policy needs (:class:`~indexer.answer_policy.Context`) lives in
-slots. Retrieval is CPU work, so it runs in a worker thread to keep the server responsive.
+slots. Slot and entity values are used only when they have the expected type (a tracker
+can carry anything Rasa accepted); anything else counts as absent, so odd input gets an
+ordinary answer, never the "system fault" reply. Retrieval is CPU work, so it runs in a
+worker thread to keep the server responsive.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ RETRIEVAL_ERROR = (
     'Bạn vui lòng thử lại sau ít phút, hoặc nhắn "gặp cán bộ" để được hỗ trợ.'
 )
 CONTEXT_SLOTS = ("procedure_code", "candidates", "pending_part", "notice_id")
+MAX_VALUE_CHARS = 200  # codes, parts, event ids and notice ids are far shorter
 
 
 def _preload_retriever() -> None:
@@ -54,16 +58,31 @@ if multiprocessing.parent_process() is not None:
     threading.Thread(target=_preload_retriever, name="preload-retriever", daemon=True).start()
 
 
+def _text_value(value: Any) -> str | None:
+    return value if isinstance(value, str) and 0 < len(value) <= MAX_VALUE_CHARS else None
+
+
 def _latest_text(tracker: Tracker) -> str:
-    return (tracker.latest_message or {}).get("text") or ""
+    text = (tracker.latest_message or {}).get("text")
+    return text if isinstance(text, str) else ""
+
+
+def _entity(tracker: Tracker, name: str) -> str | None:
+    """The latest message's first well-formed value of entity ``name``."""
+    entities = (tracker.latest_message or {}).get("entities")
+    for entity in entities if isinstance(entities, list) else []:
+        if isinstance(entity, dict) and entity.get("entity") == name and _text_value(entity.get("value")):
+            return entity["value"]
+    return None
 
 
 def context_of(tracker: Tracker) -> Context:
+    candidates = tracker.get_slot("candidates")
     return Context(
-        procedure_code=tracker.get_slot("procedure_code"),
-        candidates=list(tracker.get_slot("candidates") or []),
-        pending_part=tracker.get_slot("pending_part"),
-        notice_id=tracker.get_slot("notice_id"),
+        procedure_code=_text_value(tracker.get_slot("procedure_code")),
+        candidates=[c for c in candidates if _text_value(c)] if isinstance(candidates, list) else [],
+        pending_part=_text_value(tracker.get_slot("pending_part")),
+        notice_id=_text_value(tracker.get_slot("notice_id")),
     )
 
 
@@ -80,8 +99,7 @@ def context_events(turn: Turn) -> list[EventType]:
 
 def _asked_part(tracker: Tracker, text: str) -> str:
     """The part asked: a button's entity first ("fee", "cases:2"), else what the words ask for."""
-    entity = next(tracker.get_latest_entity_values("info_type"), None)
-    return str(entity) if entity else detect_part(text).value
+    return _entity(tracker, "info_type") or detect_part(text).value
 
 
 async def _run(dispatcher: CollectingDispatcher, decide: Callable[[Retriever], Turn]) -> list[EventType]:
@@ -115,8 +133,7 @@ class ActionAnswerDetail(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         text = _latest_text(tracker)
-        code = next(tracker.get_latest_entity_values("procedure_code"), None)
-        event = next(tracker.get_latest_entity_values("life_event"), None)
+        code, event = _entity(tracker, "procedure_code"), _entity(tracker, "life_event")
         part, context = _asked_part(tracker, text), context_of(tracker)
         return await _run(
             dispatcher,

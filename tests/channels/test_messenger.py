@@ -26,12 +26,17 @@ def sign(body: bytes, secret: str = SECRET) -> str:
 
 
 def event(
-    psid: str, text: str | None = None, *, payload: str | None = None, postback: str | None = None
+    psid: str,
+    text: str | None = None,
+    *,
+    payload: str | None = None,
+    postback: str | None = None,
+    age_s: float = 0.0,
 ) -> bytes:
     messaging: dict = {
         "sender": {"id": psid},
         "recipient": {"id": "PAGE"},
-        "timestamp": int(time.time() * 1000),
+        "timestamp": int((time.time() - age_s) * 1000),
     }
     if postback is not None:
         messaging["postback"] = {"title": "Bắt đầu", "payload": postback, "mid": f"m_{psid}_{time.time_ns()}"}
@@ -180,28 +185,40 @@ def test_buttons_become_at_most_13_quick_replies_with_short_titles(app: App, pla
     quick = message["message"]["quick_replies"]
     assert len(quick) == 13
     assert all(q["content_type"] == "text" and len(q["title"]) <= 20 for q in quick)
-    assert quick[0]["payload"] == '/choose{"n": 1}'
+    assert quick[0]["payload"].startswith('/choose{"n": 1}~')  # signed for this conversation
     # the two choices that did not fit are listed in the text
     assert "Lựa chọn số 14" in message["message"]["text"] and "Lựa chọn số 15" in message["message"]["text"]
 
 
-def test_quick_reply_and_postback_send_their_payload_to_rasa(
+def post(app: App, body: bytes) -> httpx.Response:
+    return httpx.post(
+        f"{app.url}/webhooks/messenger", content=body, headers={"X-Hub-Signature-256": sign(body)}
+    )
+
+
+def test_quick_reply_sends_the_offered_payload_and_typed_payloads_are_text(
     app: App, platform: FakeHTTP, rasa: FakeHTTP
 ) -> None:
-    for body in (
-        event("psid-qr", "Lựa chọn số 2", payload='/choose{"n": 2}'),
-        event("psid-pb", postback='/ask_detail{"detail": "fee"}'),
-    ):
-        httpx.post(
-            f"{app.url}/webhooks/messenger", content=body, headers={"X-Hub-Signature-256": sign(body)}
-        ).raise_for_status()
-    [qr] = sent_to(platform, "psid-qr", 1)
+    post(app, event("psid-qr", "nút")).raise_for_status()
+    [offer] = sent_to(platform, "psid-qr", 1)
+    second = offer["message"]["quick_replies"][1]["payload"]  # signed for this conversation
+    assert second.startswith('/choose{"n": 2}~')
+    post(app, event("psid-qr", "Lựa chọn số 2", payload=second)).raise_for_status()
+    # another user replaying the captured payload, and a postback the bot never offered
+    post(app, event("psid-other", "Lựa chọn số 2", payload=second)).raise_for_status()
+    post(app, event("psid-pb", postback='/ask_detail{"detail": "fee"}')).raise_for_status()
+    assert sent_to(platform, "psid-qr", 2)[1]["message"]["text"] == 'Bạn đã gửi: /choose{"n": 2}'
+    [other] = sent_to(platform, "psid-other", 1)
     [pb] = sent_to(platform, "psid-pb", 1)
-    assert qr["message"]["text"] == 'Bạn đã gửi: /choose{"n": 2}'
-    assert pb["message"]["text"] == 'Bạn đã gửi: /ask_detail{"detail": "fee"}'
-    assert {"sender": "messenger-psid-pb", "message": '/ask_detail{"detail": "fee"}'} in [
-        r.json() for r in rasa.requests
-    ]
+    assert other["message"]["text"].startswith('Bạn đã gửi: choose{"n": 2}~')  # text, not the intent
+    assert pb["message"]["text"] == 'Bạn đã gửi: ask_detail{"detail": "fee"}'
+
+
+def test_events_outside_the_replay_window_are_refused(app: App, platform: FakeHTTP, rasa: FakeHTTP) -> None:
+    for offset_s in (-3600, 3600):  # captured an hour ago; dated an hour ahead
+        assert post(app, event("psid-stale", "xin chào", age_s=-offset_s)).status_code == 403
+    time.sleep(0.5)
+    assert not [r for r in rasa.requests if r.json()["sender"] == "messenger-psid-stale"]
 
 
 def test_get_started_greets_as_an_automated_assistant(app: App, platform: FakeHTTP) -> None:

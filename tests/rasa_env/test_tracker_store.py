@@ -106,3 +106,20 @@ def test_conversations_survive_a_restart(tmp_path: Path) -> None:
     turn(cached, "a", "đăng ký kết hôn", code="1.000894")
     restarted, _, _ = stores(tmp_path / "t.db")
     assert run(restarted.retrieve("a")).get_slot("procedure_code") == "1.000894"
+
+
+def test_personal_identifiers_are_never_written(tmp_path: Path) -> None:
+    import sqlite3
+
+    cached, _, plain = stores(tmp_path / "t.db")
+    turn(cached, "pii", "số căn cước 001203004567, gọi tôi số 0912345678 nhé")
+    with sqlite3.connect(tmp_path / "t.db") as db:
+        query = "SELECT data FROM events WHERE sender_id = 'pii' AND type_name = 'user'"
+        stored = " ".join(row[0] for row in db.execute(query))
+    assert stored and "001203004567" not in stored and "0912345678" not in stored
+    [user] = [e for e in as_dicts(run(plain.retrieve("pii"))) if e["event"] == "user"]
+    assert (
+        user["text"]
+        == user["parse_data"]["text"]
+        == "số căn cước [số định danh], gọi tôi số [số điện thoại] nhé"
+    )

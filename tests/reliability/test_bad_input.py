@@ -29,6 +29,7 @@ from tests.channels.test_messenger import sign
 from tests.channels.test_zalo import APP_ID, CS_PATH, mac
 from tests.e2e.servers import APP_PYTHON, REPO_ROOT, Bot
 from tests.reliability.fuzz_corpus import messages, raw_bodies
+from tests.web_chat import WebChat
 
 pytestmark = pytest.mark.slow
 
@@ -81,11 +82,17 @@ def app(tmp_path_factory: pytest.TempPathFactory, bot: Bot, platform: FakeHTTP) 
 @pytest.fixture(scope="module")
 def baseline(app: App, bot: Bot) -> dict:
     """A normal conversation held before the fuzzing."""
-    sender = "fuzz-baseline-0001"
+    chat = WebChat(app.url)
     for text in ("xin chào", "đăng ký khai sinh cần giấy tờ gì?"):
-        r = httpx.post(f"{app.url}/api/chat", json={"sender": sender, "message": text}, timeout=120)
-        assert r.status_code == 200
-    return {"sender": sender, "events": tracker_rows(bot, sender)}
+        chat.say(text)
+    return {"chat": chat, "events": tracker_rows(bot, chat.sender)}
+
+
+def issued_sender(app: App) -> str:
+    chat = WebChat(app.url)
+    chat.say("xin chào")
+    assert chat.sender
+    return chat.sender
 
 
 def tracker_rows(bot: Bot, sender: str) -> list[str]:
@@ -135,9 +142,11 @@ def test_fuzz_set_is_large_and_varied() -> None:
 
 
 def test_fuzz_through_api_chat(app: App, baseline: dict) -> None:
+    senders = [issued_sender(app) for _ in range(len(API_SET) // 10 + 1)]
+
     def send(item: tuple[int, str]) -> tuple[int, str, int, bool]:
         i, text = item
-        body = json.dumps({"sender": f"fuzz-api-{i // 10:04d}", "message": text}).encode()  # ASCII-escaped
+        body = json.dumps({"sender": senders[i // 10], "message": text}).encode()  # ASCII-escaped
         r = httpx.post(
             f"{app.url}/api/chat", content=body, headers={"Content-Type": "application/json"}, timeout=120
         )
@@ -227,17 +236,14 @@ def test_tracker_store_intact_after_fuzzing(app: App, bot: Bot, baseline: dict) 
     for sender, type_name, data in rows:
         event = json.loads(data)
         assert event["event"] == type_name, (sender, type_name)
-    fuzzed = {
-        s for s, _, _ in rows if s.startswith(("fuzz-api-", "fuzz-rest-", "messenger-fuzz", "zalo-fuzz"))
-    }
+    fuzzed = {s for s, _, _ in rows if s.startswith(("web-", "fuzz-rest-", "messenger-fuzz", "zalo-fuzz"))}
     assert len(fuzzed) > 50
-    after = tracker_rows(bot, baseline["sender"])
+    chat = baseline["chat"]
+    after = tracker_rows(bot, chat.sender)
     assert after[: len(baseline["events"])] == baseline["events"]
-    r = httpx.post(
-        f"{app.url}/api/chat", json={"sender": baseline["sender"], "message": "thế còn lệ phí?"}, timeout=120
-    )
-    text = " ".join(m.get("text") or "" for m in r.json()["messages"]).lower()
-    assert r.status_code == 200 and "khai sinh" in text and "lệ phí" in text, text
+    chat.say("thế còn lệ phí?")
+    text = chat.text().lower()
+    assert "khai sinh" in text and "lệ phí" in text, text
 
 
 def test_schemathesis_no_server_error_on_any_operation(app: App, tmp_path) -> None:
@@ -270,15 +276,11 @@ def test_metrics_and_health_through_the_real_bot(app: App) -> None:
         return total
 
     before = httpx.get(f"{app.url}/metrics", timeout=30).text
-    sender = "metrics-real-0001"
-    for text in (
-        "qwertyuiop zxcvbnm asdfgh",
-        "/handoff",
-        "đăng ký khai sinh cần giấy tờ gì?",
-        "/rate_helpful",
-    ):
-        r = httpx.post(f"{app.url}/api/chat", json={"sender": sender, "message": text}, timeout=120)
-        assert r.status_code == 200
+    chat = WebChat(app.url)
+    chat.say("qwertyuiop zxcvbnm asdfgh")
+    chat.click("Gặp cán bộ")
+    chat.say("đăng ký khai sinh cần giấy tờ gì?")
+    chat.click("Hữu ích")
     after = httpx.get(f"{app.url}/metrics", timeout=30).text
     assert value(after, "tthc_turns_total") - value(before, "tthc_turns_total") == 4
     assert value(after, "tthc_no_match_total") - value(before, "tthc_no_match_total") >= 1

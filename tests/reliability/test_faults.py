@@ -28,6 +28,7 @@ from tests.reliability.services import (
     rasa_server,
     wait_port_free,
 )
+from tests.web_chat import WebChat
 from tthc.settings import get_settings
 
 pytestmark = pytest.mark.slow
@@ -67,21 +68,17 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
             server.stop()
 
 
-def chat(api_url: str, sender: str, text: str) -> httpx.Response:
-    return httpx.post(f"{api_url}/api/chat", json={"sender": sender, "message": text}, timeout=90)
-
-
 def texts(response: httpx.Response) -> str:
     return "\n".join(m.get("text") or "" for m in response.json()["messages"]).lower()
 
 
 def test_action_server_killed_mid_conversation_then_back(stack: dict) -> None:
-    api, sender = stack["api"].url, "fault-actions-1"
-    first = chat(api, sender, "đăng ký khai sinh cần giấy tờ gì?")
+    api, chat = stack["api"].url, WebChat(stack["api"].url, timeout=90)
+    first = chat.post("đăng ký khai sinh cần giấy tờ gì?")
     assert first.status_code == 200 and "khai sinh" in texts(first)
 
     kill(stack["actions"])
-    down = chat(api, sender, "thế còn lệ phí?")
+    down = chat.post("thế còn lệ phí?")
     assert down.status_code == 200, down.text
     assert down.json()["messages"][0]["text"] == TRY_AGAIN_TEXT  # polite, in Vietnamese
     health = httpx.get(f"{api}/api/health", timeout=30).json()
@@ -93,7 +90,7 @@ def test_action_server_killed_mid_conversation_then_back(stack: dict) -> None:
     back.wait_ready()
     deadline = time.monotonic() + 120
     while True:  # the worker loads the model and index in the background after start
-        again = chat(api, sender, "thế còn lệ phí?")
+        again = chat.post("thế còn lệ phí?")
         if again.json()["messages"][0]["text"] != TRY_AGAIN_TEXT or time.monotonic() > deadline:
             break
         time.sleep(2)
@@ -102,13 +99,13 @@ def test_action_server_killed_mid_conversation_then_back(stack: dict) -> None:
 
 
 def test_rasa_restart_resumes_from_the_tracker_store(stack: dict) -> None:
-    api, sender = stack["api"].url, "fault-rasa-1"
-    first = chat(api, sender, "đăng ký khai sinh cần giấy tờ gì?")
+    chat = WebChat(stack["api"].url, timeout=90)
+    first = chat.post("đăng ký khai sinh cần giấy tờ gì?")
     assert first.status_code == 200 and "khai sinh" in texts(first)
 
     rasa = stack["rasa"]
     rasa.stop()
-    down = chat(api, sender, "mất bao lâu?")
+    down = chat.post("mất bao lâu?")
     assert down.status_code == 503 and "thử lại" in down.json()["detail"]
 
     wait_port_free(rasa.port)
@@ -116,7 +113,7 @@ def test_rasa_restart_resumes_from_the_tracker_store(stack: dict) -> None:
     stack["rasa"] = restarted
     restarted.start()
     restarted.wait_ready()
-    after = chat(api, sender, "thế còn lệ phí?")
+    after = chat.post("thế còn lệ phí?")
     assert after.status_code == 200
     assert "khai sinh" in texts(after), texts(after)  # the slot came back from the tracker store
 

@@ -20,17 +20,15 @@ const BASE = script && script.src ? new URL(script.src, location.href).origin : 
 const TITLE = (script && script.dataset.title) || "Trợ lý thủ tục hành chính";
 const OPEN_FIRST = !!(script && script.dataset.open === "true");
 
-function newSender() {
-  const rnd = window.crypto && crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2) + Date.now();
-  return "web-" + rnd.replace(/[^A-Za-z0-9_-]/g, "").slice(0, 56);
-}
+// The conversation id is issued by the server with the first answer (null until then).
+const SENDER = /^web-[0-9a-f]{40}$/;
 
 function loadState() {
   try {
     const s = JSON.parse(localStorage.getItem(STORE_KEY));
-    if (s && typeof s.sender === "string" && /^[A-Za-z0-9_-]{8,64}$/.test(s.sender) && Array.isArray(s.history)) return s;
+    if (s && (s.sender === null || (typeof s.sender === "string" && SENDER.test(s.sender))) && Array.isArray(s.history)) return s;
   } catch (e) { /* unreadable storage: start over */ }
-  return { sender: newSender(), history: [], open: OPEN_FIRST };
+  return { sender: null, history: [], open: OPEN_FIRST };
 }
 
 function el(tag, attrs, text) {
@@ -146,6 +144,15 @@ function mount() {
     }
   }
 
+  function post(message) {
+    const body = state.sender ? { sender: state.sender, message } : { message };
+    return fetch(BASE + "/api/chat", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  }
+
   async function ask(payload, shown) {
     if (busy) return;
     busy = true;
@@ -154,13 +161,17 @@ function mount() {
     typing.hidden = false;
     scrollDown();
     try {
-      const response = await fetch(BASE + "/api/chat", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ sender: state.sender, message: payload }),
-      });
+      let response = await post(payload);
+      if (response.status === 403 && state.sender) {  // the server no longer knows this id: start a new conversation
+        state.sender = null;
+        response = await post(payload);
+      }
       let body = null;
       try { body = await response.json(); } catch (e) { body = null; }
+      if (response.ok && body && typeof body.sender === "string" && SENDER.test(body.sender)) {
+        state.sender = body.sender;
+        save();
+      }
       if (!response.ok) {
         const detail = body && typeof body.detail === "string" ? body.detail : "Không gửi được tin nhắn, vui lòng thử lại.";
         add("error", { text: detail }, false);
@@ -183,7 +194,7 @@ function mount() {
   bubble.addEventListener("click", () => setOpen(panel.hidden, true));
   closeBtn.addEventListener("click", () => setOpen(false, true));
   resetBtn.addEventListener("click", () => {
-    state.sender = newSender();
+    state.sender = null;
     state.history = [];
     log.textContent = "";
     greet();
