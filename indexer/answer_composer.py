@@ -843,16 +843,29 @@ def compose_known(known, ask: str = "") -> Answer:
     return Answer(text=text, kind="no_match", heading=known.title, citations=[cit])
 
 
-def compose_no_match(office_contact: str | None = None) -> Answer:
-    if office_contact is None:
-        from tthc.settings import get_settings
+def _office_contact() -> str:
+    from tthc.settings import get_settings
 
-        office_contact = get_settings().office_contact
+    return get_settings().office_contact
+
+
+def compose_no_match(office_contact: str | None = None) -> Answer:
     text = (
         "Xin lỗi, tôi chưa có dữ liệu về việc này nên không trả lời để tránh sai. "
-        f"Bạn có thể diễn đạt lại (ví dụ nêu tên thủ tục), hoặc liên hệ {office_contact}."
+        f"Bạn có thể diễn đạt lại (ví dụ nêu tên thủ tục), hoặc liên hệ {office_contact or _office_contact()}."
     )
     return Answer(text=text, kind="no_match")
+
+
+NOT_UNDERSTOOD = (
+    "Xin lỗi, tôi chưa hiểu tin nhắn này. Bạn hãy viết câu hỏi về thủ tục cần làm, "
+    "ví dụ: “đăng ký khai sinh cần giấy tờ gì?”, hoặc liên hệ {contact}."
+)
+
+
+def compose_not_understood(office_contact: str | None = None) -> Answer:
+    """A message with no word to read (emoji, symbols, digits, keyboard mash): say so, never guess."""
+    return Answer(text=NOT_UNDERSTOOD.format(contact=office_contact or _office_contact()), kind="no_match")
 
 
 def add_alternatives(answer: Answer, procedures: Sequence) -> None:

@@ -43,6 +43,7 @@ from indexer.answer_composer import (
     compose_choice,
     compose_known,
     compose_no_match,
+    compose_not_understood,
     compose_notice,
     compose_outside,
     compose_procedure,
@@ -224,6 +225,8 @@ def decide(
 ) -> Turn:
     """Answer a searched question: a notice, one procedure, a choice, or no match."""
     context = context or Context()
+    if response.unreadable:
+        return Turn(compose_not_understood(), replace(context, candidates=[]), no_match=True)
     if response.known is not None:  # no record answers; a list names the procedure
         answer = compose_known(response.known.procedure, response.outside.passage if response.outside else "")
         return Turn(answer, replace(context, candidates=[]), no_match=True)
@@ -412,6 +415,8 @@ def answer_follow_up(
         if p is not None:
             return answer_procedure(retriever, p, part, context, submitted)
     response = retriever.search(question, k=5)
+    if response.unreadable and len(set(context.candidate_codes)) <= 1:  # "👍", "123" after an answer
+        return decide(retriever, response, part, context)
     match, as_list = _event_asked(retriever, question, part, response, None)
     if match and as_list:
         return answer_life_event(retriever, match)

@@ -176,6 +176,8 @@ class SearchResponse:
     outside: SearchHit | None = None
     # no record answers, but a procedure known by name only does (knowledge/known_procedures.yaml)
     known: KnownMatch | None = None
+    # no word to read: emoji, symbols, digits only, or letters that make no word we know
+    unreadable: bool = False
 
     @property
     def top(self) -> SearchHit | None:
@@ -185,6 +187,7 @@ class SearchResponse:
         return {
             "query": self.query,
             "no_match": self.no_match,
+            "unreadable": self.unreadable,
             "hits": [h.to_dict() for h in self.hits],
             "ambiguous": [h.to_dict() for h in self.ambiguous],
             "outside": self.outside.to_dict() if self.outside else None,
@@ -342,8 +345,8 @@ class Retriever:
         that field or level only, ``notice`` the chunks of that notice only (a follow-up on it)."""
         t0 = time.perf_counter()
         forms = analyze_query(query)
-        if not syllables(forms.folded):  # nothing but punctuation or symbols ("???", "…")
-            return SearchResponse(query, [], True, forms=forms)
+        if not self.readable(forms):
+            return SearchResponse(query, [], True, forms=forms, unreadable=True)
         n = len(self.docs)
         allowed = None
         if notice:
@@ -472,6 +475,12 @@ class Retriever:
             dense=round(dense.get(d, 0.0), 4),
             coverage=round(cov, 3),
         )
+
+    def readable(self, forms: QueryForms) -> bool:
+        """The question has a word the knowledge base uses (abbreviations expanded): not only
+        emoji, punctuation, digits ("123") or keyboard mash ("asdfghjkl")."""
+        words = [s for s in syllables(fold(forms.expanded)) if not s.isdigit()]
+        return any(w in self.fold_vocab for w in words)
 
     def unknown_share(self, folded_q: str) -> float:
         """Share of the question's syllable bigrams that occur nowhere in the corpus."""

@@ -219,3 +219,39 @@ def test_questions_are_encoded_with_the_model_that_built_the_index(tmp_path, mon
         assert query_model_dir(manifest) == tmp_path / "chosen"
     finally:
         get_settings.cache_clear()
+
+
+# messages with no word to read: the outside probe's cases, keyboard mash, digits only
+UNREADABLE = [
+    "😀",
+    "👍👍👍👍",
+    "%",
+    "?",
+    "\ud800",
+    "123",
+    "asdfghjkl",
+    "qwertyuiop zxcvbnm asdfgh",
+    "jjjjjjjjj",
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("q", UNREADABLE)
+def test_a_message_without_words_is_unreadable_not_a_procedure(real, q):
+    from indexer.answer_composer import NOT_UNDERSTOOD
+    from indexer.answer_policy import Context, answer_follow_up, answer_question
+
+    res = real.search(q)
+    assert res.no_match and res.unreadable and not res.hits
+    assert res.to_dict()["no_match"] is True
+    turn = answer_question(real, q, response=res)
+    assert turn.no_match and turn.answer.text.startswith(NOT_UNDERSTOOD.split(".")[0])
+    # after an answer too: not a follow-up on the procedure under discussion
+    follow = answer_follow_up(real, q, context=Context(procedure_code="1.001193"))
+    assert follow.no_match and "1.001193" not in follow.answer.text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("q", ["gplx", "cccd", "so do", "BHYT", "mst", "KT3", "lệ phí?", "visa", "hkd"])
+def test_short_abbreviations_and_questions_are_readable(real, q):
+    assert not real.search(q).unreadable

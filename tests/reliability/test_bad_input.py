@@ -292,3 +292,82 @@ def test_metrics_and_health_through_the_real_bot(app: App) -> None:
     # the app's logs are JSON lines
     lines = [line for line in app.log().splitlines() if line.startswith("{")]
     assert lines and all("level" in json.loads(line) for line in lines[-20:])
+
+
+# ----------------------------------------------------------------------------- trust boundaries (same real stack)
+
+NOT_UNDERSTOOD_START = "Xin lỗi, tôi chưa hiểu tin nhắn này"
+WORDLESS = ["😀", "👍👍👍👍", "%", "\ud800", "asdfghjkl qwerty"]
+
+
+def test_typed_intents_get_an_ordinary_answer_not_a_fault(app: App) -> None:
+    """The outside probe's injected payloads: read as text by the real bot, never 'system fault'."""
+    for text in [
+        '/ask_detail{"procedure_code":{"a":1}}',
+        "/restart",
+        "/session_start",
+        '/ask_detail{"x": [1, {}]}',
+    ]:
+        chat = WebChat(app.url)
+        chat.say(text)
+        answer = chat.text()
+        assert answer and "sự cố" not in answer and "Khai báo tạm vắng" not in answer, (text, answer)
+
+
+def test_a_message_without_words_is_not_understood_on_every_channel(app: App, platform: FakeHTTP) -> None:
+    for text in WORDLESS:
+        body = json.dumps({"message": text}).encode()  # JSON-escaped: the lone surrogate travels as \ud800
+        r = httpx.post(
+            f"{app.url}/api/chat", content=body, headers={"Content-Type": "application/json"}, timeout=120
+        )
+        assert r.status_code == 200 and r.json()["messages"][0]["text"].startswith(NOT_UNDERSTOOD_START), (
+            text,
+            r.text,
+        )
+        search = httpx.get(
+            f"{app.url}/api/search", params={"q": text.replace("\ud800", "\ufffd")}, timeout=60
+        )
+        assert search.status_code == 200 and search.json()["no_match"] is True, (text, search.text)
+    for i, text in enumerate(WORDLESS):
+        m = messenger_event(f"wordless{i}", text)
+        httpx.post(
+            f"{app.url}/webhooks/messenger", content=m, headers={"X-Hub-Signature-256": sign(m)}
+        ).raise_for_status()
+        z = zalo_event(f"wordless{i}", text)
+        httpx.post(
+            f"{app.url}/webhooks/zalo", content=z, headers={"X-ZEvent-Signature": mac(z)}
+        ).raise_for_status()
+
+    def replies(reqs) -> dict[str, str]:
+        out = {}
+        for r in reqs:
+            body = r.json()
+            who = str((body.get("recipient") or {}).get("id") or (body.get("recipient") or {}).get("user_id"))
+            text = (body.get("message") or {}).get("text")
+            if who.startswith("wordless") and text:  # not the typing indicator
+                out[f"{r.path}:{who}"] = text
+        return out
+
+    got = replies(platform.wait_for(lambda reqs: len(replies(reqs)) >= 2 * len(WORDLESS), timeout=120))
+    assert all(text.startswith(NOT_UNDERSTOOD_START) for text in got.values()), got
+
+
+def test_personal_identifiers_are_not_stored(app: App, bot: Bot, platform: FakeHTTP) -> None:
+    secret = "số căn cước của tôi là 001203004567, sđt 0912345678, mail an.nguyen@gmail.com, làm lại thẻ"
+    chat = WebChat(app.url)
+    chat.say(secret)
+    assert "căn cước" in chat.text().lower()  # still answered: the question is kept, the numbers are not
+    m = messenger_event("pii1", secret)
+    httpx.post(
+        f"{app.url}/webhooks/messenger", content=m, headers={"X-Hub-Signature-256": sign(m)}
+    ).raise_for_status()
+    deadline = time.monotonic() + 60
+    while not tracker_rows(bot, "messenger-pii1") and time.monotonic() < deadline:
+        time.sleep(0.5)
+    rows = tracker_rows(bot, chat.sender) + tracker_rows(bot, "messenger-pii1")
+    stored = " ".join(rows)  # as written (JSON)
+    said = " ".join(json.loads(row).get("text") or "" for row in rows)
+    for number in ("001203004567", "0912345678", "an.nguyen@gmail.com"):
+        assert number not in stored
+    assert said.count("số căn cước của tôi là [số định danh], sđt [số điện thoại], mail [email]") == 2
+    assert "001203004567" not in app.log() and "0912345678" not in app.log()

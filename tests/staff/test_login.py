@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
 from fastapi.testclient import TestClient
 
 from api.staff.auth import COOKIE, get_store, verify_password
@@ -98,3 +99,30 @@ def test_cli_creates_an_account(staff_env) -> None:
     assert done.returncode == 0, done.stderr
     listed = subprocess.run([*cmd[:2], "list-users"], capture_output=True, text=True, env=env, cwd=REPO_ROOT)
     assert listed.stdout.split() == ["nguyen.van.a"]
+
+
+@pytest.mark.parametrize(
+    "public_base_url, explicit, secure",
+    [
+        ("https://dichvucong.tinh.gov.vn", None, True),  # the outside probe: https without the flag set
+        ("http://localhost:8000", None, False),
+        ("https://dichvucong.tinh.gov.vn", "false", False),  # an operator may still turn it off
+        ("http://10.0.0.5:8000", "true", True),
+    ],
+)
+def test_the_session_cookie_is_secure_whenever_the_site_is_https(
+    staff_env, monkeypatch, public_base_url: str, explicit: str | None, secure: bool
+) -> None:
+    from api.main import create_app
+    from tthc.settings import get_settings
+
+    monkeypatch.setenv("TTHC_PUBLIC_BASE_URL", public_base_url)
+    if explicit is None:
+        monkeypatch.delenv("TTHC_STAFF_COOKIE_SECURE", raising=False)
+    else:
+        monkeypatch.setenv("TTHC_STAFF_COOKIE_SECURE", explicit)
+    get_settings.cache_clear()
+    add_user()
+    with TestClient(create_app(), base_url="http://testserver") as client:
+        cookie = login(client).headers["set-cookie"]
+    assert ("; Secure" in cookie or "; secure" in cookie) is secure, cookie
