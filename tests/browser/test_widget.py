@@ -72,14 +72,39 @@ def test_ask_click_reload_and_escaping(
     assert INJECTION in log.inner_text() and page.locator("#tthc-widget img").count() == 0
     page.screenshot(path=str(artifacts / "widget-after-reload.png"))
 
-    # the same session id is used after the reload
+    # one conversation id, issued by the server, used after the reload too
     senders = {r.json()["sender"] for r in stand_in.requests}
     box = page.get_by_role("textbox", name="Câu hỏi của bạn")
     box.fill("sau khi tải lại")
     box.press("Enter")
     page.get_by_text("Bạn đã gửi: sau khi tải lại").wait_for()
     assert stand_in.requests[-1].json()["sender"] in senders
+    assert len(senders) == 1 and next(iter(senders)).startswith("web-")
     assert dialogs == [] and errors == []
+    context.close()
+
+
+def test_a_conversation_id_the_server_did_not_issue_starts_a_new_conversation(
+    browser, app_with_stand_in: App, stand_in: FakeHTTP
+) -> None:
+    """A stored id from an older version, or one typed into localStorage: the widget is refused
+    (403), drops it and goes on with an id the server issues, without showing an error."""
+    context, page, _, errors = _page(browser, viewport={"width": 1280, "height": 800})
+    page.goto(app_with_stand_in.url + "/")
+    forged = "web-" + "0" * 40
+    page.evaluate(
+        "(s) => { for (const k of Object.keys(localStorage)) localStorage.removeItem(k);"
+        " localStorage.setItem('tthc-widget:v1', JSON.stringify({sender: s, history: [], open: true})); }",
+        forged,
+    )
+    page.reload()
+    box = page.get_by_role("textbox", name="Câu hỏi của bạn")
+    box.fill("phiên cũ")
+    box.press("Enter")
+    page.get_by_text("Bạn đã gửi: phiên cũ").wait_for()
+    sender = stand_in.requests[-1].json()["sender"]
+    assert sender != forged and sender.startswith("web-")
+    assert errors == [] and page.locator("#tthc-widget .msg--error").count() == 0
     context.close()
 
 
