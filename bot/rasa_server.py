@@ -17,9 +17,11 @@ changes three costly details of Rasa 3.6 (measured with py-spy on a loaded serve
   the writer. PostgreSQL is untouched.
 - Every request to an endpoint (each custom-action call) opened a new aiohttp session —
   a new connector, TCP connection and teardown (≈ 10 %). Here each endpoint keeps one
-  session per event loop and its connections alive between calls (aiohttp closes an idle
-  one after 15 s, well before the action server's 120 s); timeouts, headers and
-  authentication are those Rasa sets.
+  session per event loop and its connections alive between calls; timeouts, headers and
+  authentication are those Rasa sets. An idle connection is dropped after
+  ``IDLE_CONNECTION_S``, before the server's own keep-alive ends it (uvicorn, which serves
+  the actions in the API, closes after 5 s): a call sent on a connection the server is
+  closing fails ("Cannot write to closing transport") and the citizen gets no answer.
 """
 
 from __future__ import annotations
@@ -93,6 +95,9 @@ def _sqlite_write_ahead_log() -> None:
     tracker_store.create_engine_kwargs = create_engine_kwargs
 
 
+IDLE_CONNECTION_S = 2.0
+
+
 class _SharedSession:
     """``async with`` over a long-lived session: entering lends it, leaving keeps it open."""
 
@@ -109,10 +114,10 @@ class _SharedSession:
 def _keep_alive_endpoint_sessions() -> None:
     import asyncio
 
-    from rasa.utils.endpoints import EndpointConfig
+    import aiohttp
+    from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
-    original = EndpointConfig.session
-    if getattr(original, "shared", False):
+    if getattr(EndpointConfig.session, "shared", False):
         return
 
     def session(self: EndpointConfig) -> _SharedSession:
@@ -120,7 +125,15 @@ def _keep_alive_endpoint_sessions() -> None:
         loop = asyncio.get_running_loop()
         current = sessions.get(loop)
         if current is None or current.closed:
-            current = sessions[loop] = original(self)  # Rasa's headers, auth and timeout
+            # Rasa's own session (EndpointConfig.session), with idle connections dropped early
+            basic = self.basic_auth
+            auth = aiohttp.BasicAuth(basic["username"], basic["password"]) if basic else None
+            current = sessions[loop] = aiohttp.ClientSession(
+                headers=self.headers,
+                auth=auth,
+                timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+                connector=aiohttp.TCPConnector(keepalive_timeout=IDLE_CONNECTION_S),
+            )
         return _SharedSession(current)
 
     session.shared = True  # type: ignore[attr-defined]

@@ -12,7 +12,7 @@ from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.rasa_server import apply_runtime_fixes
+from bot.rasa_server import IDLE_CONNECTION_S, apply_runtime_fixes
 
 
 @pytest.fixture(scope="module")
@@ -89,10 +89,15 @@ def test_endpoint_requests_reuse_one_connection_and_survive_a_restarted_server()
         await runner.cleanup()  # the action server stops and comes back
         runner = await serve()
         answers.append(await endpoint.request(json={"next_action": "a"}))
+        # idle longer than the client keeps a connection, shorter than uvicorn's 5 s keep-alive:
+        # the next call opens a new connection rather than race the server closing the old one
+        await asyncio.sleep(IDLE_CONNECTION_S + 0.5)
+        answers.append(await endpoint.request(json={"next_action": "a"}))
         await runner.cleanup()
         return answers
 
     answers = asyncio.run(scenario())
-    assert [a["responses"][0]["text"] for a in answers] == ["ok 1", "ok 2", "ok 3", "ok 4"]
+    assert [a["responses"][0]["text"] for a in answers] == ["ok 1", "ok 2", "ok 3", "ok 4", "ok 5"]
     assert len(set(seen[:3])) == 1, seen  # one connection for the three calls
     assert seen[3] != seen[0]
+    assert seen[4] != seen[3] and IDLE_CONNECTION_S < 5
