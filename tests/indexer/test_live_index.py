@@ -77,10 +77,12 @@ def test_a_rebuild_is_swapped_in_the_background_and_a_damaged_one_rejected(tmp_p
     _truncate_docs(damaged)
     with caplog.at_level(logging.ERROR, logger="tthc.index"):
         switch_current(tmp_path, damaged.name)
-        for _ in range(40):
+        deadline = time.monotonic() + 30  # validation runs in the background (slower on a busy machine)
+        while "damaged0000000001 rejected" not in caplog.text and time.monotonic() < deadline:
             assert live_index.retriever(tmp_path) is new
             time.sleep(0.05)
     assert "damaged0000000001 rejected" in caplog.text
+    assert live_index.retriever(tmp_path) is new
     assert live_index.healthy(tmp_path)
 
 
