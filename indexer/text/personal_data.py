@@ -138,9 +138,10 @@ _PHONE_RE = re.compile(
 )
 _PASSPORT_RE = re.compile(r"(?<!\w)[A-Z]\d{7}(?!\w)")
 # One separator all along ("001 203 004 567", "4111-1111-1111-1111") or no separator at all.
+# Not inside a word: "rebuilt0000000001", "b433535369ce91fa" are names, not numbers someone typed.
 _LONG_NUMBER = re.compile(
-    r"(?<!\d)\d{1,4}(?P<sep>[ .\-])\d{3,4}(?:(?P=sep)\d{3,4})+(?!\d)"
-    r"|(?<!\d)\d{9,}(?!\d)"
+    r"(?<!\w)\d{1,4}(?P<sep>[ .\-])\d{3,4}(?:(?P=sep)\d{3,4})+(?!\w)"
+    r"|(?<!\w)\d{9,}(?!\w)"
 )
 _CURRENCY_AFTER = re.compile(
     r"\s*(?:(?:đồng|dong)(?!\s*[ýy]\b)|vnđ|vnd|đ|₫|usd|\$|triệu|trieu|tỷ|tỉ|ty|nghìn|ngàn|nghin|ngan)"

@@ -186,3 +186,10 @@ def test_placeholders_are_vietnamese_in_brackets_and_hold_no_digit() -> None:
         assert placeholder.startswith("[") and placeholder.endswith("]")
         assert not any(ch.isdigit() for ch in placeholder)
         assert mask_personal_data(placeholder) == placeholder
+
+
+@pytest.mark.parametrize(
+    "text", ["search index switched to rebuilt0000000001", "build 86949a464a71f7f7", "b433535369ce91fa"]
+)
+def test_digits_inside_a_name_are_not_a_number(text: str) -> None:
+    assert mask_personal_data(text) == text
