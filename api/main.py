@@ -5,6 +5,7 @@ Run: ``uvicorn api.main:app`` (``make run`` does it on 127.0.0.1:8000).
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 from collections.abc import AsyncIterator
@@ -16,7 +17,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from api import errors, limits, logs, metrics
-from api.channels import messenger, zalo
+from api.channels.registry import CHANNELS
 from api.routers import actions, chat, health, knowledge, staff, web
 from api.static_files import STATIC_DIR
 from indexer import live_index
@@ -59,8 +60,9 @@ def create_app() -> FastAPI:
     app.include_router(web.router)
     app.include_router(staff.pages)
     app.include_router(staff.api)
-    app.include_router(messenger.router)
-    app.include_router(zalo.router)
+    for channel in CHANNELS:  # the platforms' webhooks (/webhooks/messenger, /webhooks/zalo)
+        if channel.module:
+            app.include_router(importlib.import_module(channel.module).router)
     app.include_router(metrics.router)  # GET /metrics (Prometheus)
     app.include_router(actions.router)  # POST /webhook: the bot's actions, for Rasa
     # Early limits (api/limits.py): per-IP rate limit on /api/*, body size on every route.

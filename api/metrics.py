@@ -21,6 +21,7 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 
 from api.access import secret_or_loopback
+from api.channels.registry import channel_of
 from tthc.settings import get_settings
 
 router = APIRouter(include_in_schema=False)
@@ -48,13 +49,6 @@ RATING_TEXTS = {
 }
 
 
-def channel_of(sender: str) -> str:
-    for prefix in ("messenger", "zalo"):
-        if sender.startswith(prefix + "-"):
-            return prefix
-    return "web"
-
-
 def classify(messages: list[dict[str, Any]]) -> dict[str, Any]:
     """What the bot's messages say: no_match / handoff / rating (None or helpful/not_helpful)."""
     no_match = handoff = False
@@ -73,7 +67,7 @@ def classify(messages: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def observe_turn(sender: str, messages: list[dict[str, Any]], seconds: float) -> None:
-    channel = channel_of(sender)
+    channel = channel_of(sender).name
     TURNS.labels(channel).inc()
     LATENCY.labels(channel).observe(seconds)
     kind = classify(messages)
@@ -86,7 +80,7 @@ def observe_turn(sender: str, messages: list[dict[str, Any]], seconds: float) ->
 
 
 def observe_failure(sender: str, reason: str) -> None:
-    FAILED_TURNS.labels(channel_of(sender), reason).inc()
+    FAILED_TURNS.labels(channel_of(sender).name, reason).inc()
 
 
 def _allowed(request: Request) -> bool:

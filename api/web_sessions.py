@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 import secrets
 
+from api.channels.registry import channel
 from api.signing import signature, signed
 
-PREFIX = "web-"
+PREFIX = channel("web").prefix
 _PURPOSE = "web-conversation"
 _ID = re.compile(rf"{PREFIX}([0-9a-f]{{24}})([0-9a-f]{{16}})")
 

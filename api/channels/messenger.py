@@ -43,10 +43,12 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 
 from api.channels import outbound
 from api.channels.formatting import Reply, button_titles, numbered_choices, split_text, text_lists_buttons
+from api.channels.registry import channel
 from api.channels.replay import fresh, seen_events
 from api.channels.turn import GREETING_INTENT, bot_replies
 from tthc.settings import get_settings
 
+CHANNEL = channel("messenger")
 log = logging.getLogger("tthc.channels.messenger")
 router = APIRouter(prefix="/webhooks/messenger", tags=["channels"])
 
@@ -174,7 +176,7 @@ async def handle(psid: str, text: str, first_contact: bool = False) -> None:
     """Ask Rasa, then send every answer through the Send API (errors are logged)."""
     try:
         await _typing(psid)
-        replies = await bot_replies(f"messenger-{psid}", text, first_contact=first_contact)
+        replies = await bot_replies(CHANNEL.prefix + psid, text, first_contact=first_contact)
         for message in to_send_api(replies):
             await _send(psid, message)
     except Exception:

@@ -53,10 +53,12 @@ from fastapi.responses import JSONResponse
 
 from api.channels import outbound
 from api.channels.formatting import ChoiceMemory, Reply, SeenIds, numbered_choices, split_text
+from api.channels.registry import channel
 from api.channels.replay import fresh, seen_events
 from api.channels.turn import GREETING_INTENT, bot_replies
 from tthc.settings import get_settings
 
+CHANNEL = channel("zalo")
 log = logging.getLogger("tthc.channels.zalo")
 router = APIRouter(prefix="/webhooks/zalo", tags=["channels"])
 
@@ -140,7 +142,7 @@ async def receive(request: Request, background: BackgroundTasks) -> Any:
 
 
 async def handle_text(user_id: str, text: str, first_contact: bool = False) -> None:
-    conversation = f"zalo-{user_id}"
+    conversation = CHANNEL.prefix + user_id
     try:
         text = _choices.resolve(conversation, text)
         replies = await bot_replies(conversation, text, first_contact=first_contact)

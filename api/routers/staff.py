@@ -26,9 +26,10 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from api.channels.registry import channel_of, labels
 from api.routers.knowledge import ERROR_RESPONSES, ErrorBody
 from api.staff import auth
-from api.staff.insights import CHANNELS, compute, transcript
+from api.staff.insights import compute, transcript
 from api.staff.tracker_reader import TrackerUnavailable, get_reader
 from indexer.answer_composer import levels_text
 from knowledge.freshness import default_check
@@ -51,7 +52,6 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
-CHANNEL_LABELS = {"web": "Web", "messenger": "Messenger", "zalo": "Zalo", "khac": "Khác"}
 MARKERS = {
     "procedure_code": "Thủ tục đang hỏi",
     "no_match": "Không tìm thấy thủ tục phù hợp",
@@ -59,7 +59,7 @@ MARKERS = {
     "handoff_requested": "Yêu cầu gặp cán bộ",
 }
 _CODE = re.compile(r"^[0-9A-Za-z.\-_]{1,32}$")
-_SENDER = re.compile(r"^[^\x00-\x1f]{1,255}$")
+_SENDER = re.compile(r"[^\x00-\x1f]{1,255}")
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(
@@ -434,8 +434,8 @@ def insights_page(request: Request, days: Days = 30) -> Response:
         private=True,
         user=user,
         days=days,
-        channels=CHANNEL_LABELS,
-        channel_keys=(*CHANNELS, "khac"),
+        channels=labels(),
+        channel_keys=tuple(labels()),
         reasons={
             "no_match": "Không tìm thấy",
             "out_of_scope": "Ngoài phạm vi",
@@ -450,12 +450,10 @@ def conversation_page(request: Request, sender_id: str) -> Response:
     user = _current_user(request)
     if user is None:
         return _login_redirect(request)
-    if not _SENDER.match(sender_id):
+    if not _SENDER.fullmatch(sender_id):
         return _render(
             request, "error.html", 422, private=True, user=user, title="Mã hội thoại không hợp lệ", message=""
         )
-    from api.staff.insights import channel_of
-
     try:
         turns = transcript(get_reader(), sender_id, get_settings().staff_timezone)
     except TrackerUnavailable as exc:
@@ -474,7 +472,7 @@ def conversation_page(request: Request, sender_id: str) -> Response:
         private=True,
         user=user,
         sender_id=sender_id,
-        channel=CHANNEL_LABELS[channel_of(sender_id)],
+        channel=channel_of(sender_id).label,
         turns=turns,
         markers=MARKERS,
     )
@@ -489,7 +487,7 @@ def mark_handled(request: Request, sender_id: str) -> Response:
     origin = request.headers.get("origin")
     if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host"):
         raise HTTPException(403, "Yêu cầu từ trang khác bị từ chối.")
-    if not _SENDER.match(sender_id):
+    if not _SENDER.fullmatch(sender_id):
         raise HTTPException(422, "Mã hội thoại không hợp lệ.")
     auth.get_store().mark_handled(sender_id, user)
     response = RedirectResponse("/staff/insights#handoffs", status_code=303)
@@ -529,7 +527,7 @@ def insights_json(user: Staff, days: Days = 30) -> dict[str, Any]:
 
 @api.get("/conversations/{sender_id}", summary="Toàn văn một cuộc trò chuyện (cho hàng chờ chuyển cán bộ)")
 def conversation_json(user: Staff, sender_id: str) -> dict[str, Any]:
-    if not _SENDER.match(sender_id):
+    if not _SENDER.fullmatch(sender_id):
         raise HTTPException(422, "Mã hội thoại không hợp lệ.")
     try:
         turns = transcript(get_reader(), sender_id, get_settings().staff_timezone)

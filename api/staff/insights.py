@@ -3,8 +3,8 @@
 Definitions (each conversation is read in event order):
 - a *question* is a user message whose intent is not small talk, feedback or a handoff
   request (greetings, thanks, 👍/👎 and "gặp cán bộ" are not questions);
-- the *channel* is the sender id's prefix (``messenger-``, ``zalo-``, ``web-``); others
-  are "khác" (e.g. Rasa's own REST tests);
+- the *channel* is the one whose prefix starts the sender id (api/channels/registry.py);
+  others are "khác" (e.g. Rasa's own REST tests);
 - a question is *about* procedure X when the bot set the ``procedure_code`` slot to X
   while answering it;
 - *unanswered*: the bot set ``no_match`` (it found nothing), the question was
@@ -22,9 +22,9 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from zoneinfo import ZoneInfo
 
+from api.channels.registry import channel_of, labels
 from api.staff.tracker_reader import Event, TrackerReader
 
-CHANNELS = ("web", "messenger", "zalo")
 NOT_QUESTIONS = frozenset(
     {
         "greet",
@@ -39,11 +39,6 @@ NOT_QUESTIONS = frozenset(
         "restart",
     }
 )
-
-
-def channel_of(sender_id: str) -> str:
-    prefix = sender_id.split("-", 1)[0].lower() if "-" in sender_id else ""
-    return prefix if prefix in CHANNELS else "khac"
 
 
 @dataclass
@@ -123,7 +118,7 @@ def compute(
     def gap(ev: Event, question: Event | None, reason: str, code: str | None = None) -> Gap:
         when = local(ev.timestamp).isoformat(timespec="seconds")
         return Gap(
-            ev.sender_id, channel_of(ev.sender_id), when, question.text if question else "", reason, code
+            ev.sender_id, channel_of(ev.sender_id).name, when, question.text if question else "", reason, code
         )
 
     per_day: dict[dt.date, Counter] = {first_day + dt.timedelta(days=i): Counter() for i in range(days)}
@@ -143,7 +138,7 @@ def compute(
         if ev.sender_id != current_sender:
             current_sender, last_question, counted_code_for, procedure_code = ev.sender_id, None, None, None
             n_questions = 0
-        channel = channel_of(ev.sender_id)
+        channel = channel_of(ev.sender_id).name
         if ev.type_name == "user":
             if _is_question(ev):
                 last_question = ev
@@ -186,10 +181,10 @@ def compute(
 
     out.conversations = len(senders)
     out.per_day = [
-        {"day": day.isoformat(), "total": sum(c.values()), **{ch: c.get(ch, 0) for ch in (*CHANNELS, "khac")}}
+        {"day": day.isoformat(), "total": sum(c.values()), **{ch: c.get(ch, 0) for ch in labels()}}
         for day, c in sorted(per_day.items())
     ]
-    out.per_channel = {ch: per_channel.get(ch, 0) for ch in (*CHANNELS, "khac")}
+    out.per_channel = {ch: per_channel.get(ch, 0) for ch in labels()}
     titles = titles or {}
     out.top_procedures = [
         {"code": code, "title": titles.get(code, ""), "count": n} for code, n in procedures.most_common(top)

@@ -10,7 +10,7 @@ import sqlite3
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from api.staff.insights import channel_of, compute, transcript
+from api.staff.insights import compute, transcript
 from api.staff.tracker_reader import TrackerReader
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -91,19 +91,3 @@ def test_counting_rules(tmp_path: Path) -> None:
 
     turns = transcript(TrackerReader(url), "web-abc")
     assert [t["who"] for t in turns] == ["user", "marker", "user", "marker"]
-
-
-def test_channel_prefixes() -> None:
-    assert channel_of("messenger-123") == "messenger"
-    assert channel_of("zalo-456") == "zalo"
-    assert channel_of("web-a1b2") == "web"
-    assert channel_of("webhook") == "khac" and channel_of("other-1") == "khac"
-
-
-def test_missing_tracker_store_is_reported(tmp_path: Path) -> None:
-    import pytest
-
-    from api.staff.tracker_reader import TrackerUnavailable
-
-    with pytest.raises(TrackerUnavailable):
-        compute(TrackerReader(f"sqlite:///{tmp_path / 'none.db'}"), days=7)

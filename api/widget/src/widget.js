@@ -21,7 +21,7 @@ const TITLE = (script && script.dataset.title) || "Trợ lý thủ tục hành c
 const OPEN_FIRST = !!(script && script.dataset.open === "true");
 
 // The conversation id is issued by the server with the first answer (null until then).
-const SENDER = /^web-[0-9a-f]{40}$/;
+const SENDER = /^[A-Za-z0-9_-]{8,64}$/;
 
 function loadState() {
   try {
