@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.e2e.servers import start_bot
+from tthc.stack.servers import start_bot
 
 # (kind, message) — a new question, follow-ups on it, and small talk
 CONVERSATION = [

@@ -41,8 +41,8 @@ from indexer.evaluate import (
     norm_fact,
     usable_checks,
 )
-from tests.e2e.servers import start_bot
 from tthc.settings import get_settings
+from tthc.stack.servers import start_bot
 
 OWN_DATA = Path(__file__).resolve().parent / "data"
 

@@ -19,7 +19,8 @@ p50/p95/p99/max, and lost turns: for every sender, the user events in the tracke
 store (``--tracker-db``, SQLite) are counted and compared with the turns Rasa answered.
 Bounded: each phase stops sending at its deadline; stragglers get ``--timeout`` seconds.
 Loopback only. Exit code 0 always (it measures; targets are judged by the reader and by
-``tests/reliability/test_load_smoke.py``).
+``tests/reliability/test_load_smoke.py``). The sessions, phases and lost-turn count are in
+``tthc/stack/load.py``, the servers it starts in ``tthc/stack/``.
 """
 
 from __future__ import annotations
@@ -27,190 +28,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import random
-import sqlite3
-import statistics
 import sys
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
-
-import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from api.rasa_client import KEEPALIVE_S
-
-GREETINGS = ["xin chào", "chào bạn", "chao ban", "alo", "hello"]
-QUESTIONS = [
-    "đăng ký khai sinh cần giấy tờ gì?",
-    "làm lại căn cước bị mất ở đâu?",
-    "lệ phí đăng ký kết hôn bao nhiêu?",
-    "thủ tục đăng ký tạm trú",
-    "cấp giấy phép xây dựng nhà ở riêng lẻ cần hồ sơ gì",
-    "đăng ký thường trú mất bao lâu",
-    "xin cấp phiếu lý lịch tư pháp ở đâu",
-    "chứng thực bản sao từ bản chính",
-    "đăng ký khai tử cần gì",
-    "thủ tục cấp đổi giấy phép lái xe",
-    "dang ky khai sinh can giay to gi",
-    "lam lai cccd bi mat o dau",
-    "le phi dang ky ket hon bao nhieu",
-    "thu tuc dang ky tam tru cho nguoi thue nha",
-    "cap giay chung nhan quyen su dung dat lan dau",
-    "dang ky ho kinh doanh can nhung gi",
-]
-FOLLOW_UPS = ["thế còn lệ phí?", "mất bao lâu?", "nộp ở đâu?", "the con le phi", "can nhung giay to gi", "1"]
-CLOSING = ["cảm ơn", "cam on ban", "/rate_helpful", "bạn là người hay máy?", "tạm biệt"]
-
-
-def conversation(rng: random.Random):
-    """Endless realistic turns of one citizen."""
-    yield rng.choice(GREETINGS)
-    while True:
-        yield rng.choice(QUESTIONS)
-        for _ in range(rng.randint(0, 2)):
-            yield rng.choice(FOLLOW_UPS)
-        if rng.random() < 0.3:
-            yield rng.choice(CLOSING)
-
-
-@dataclass
-class Phase:
-    name: str
-    sessions: int
-    interval: float
-    duration: float
-    latencies: list[float] = field(default_factory=list)
-    errors: dict[str, int] = field(default_factory=dict)
-    answered: dict[str, int] = field(default_factory=dict)  # sender → turns answered with 200
-    sent: int = 0
-    elapsed: float = 0.0
-
-    @property
-    def offered_rate(self) -> float:
-        return self.sessions / self.interval
-
-    def error_count(self) -> int:
-        return sum(self.errors.values())
-
-    def pct(self, q: float) -> float:
-        if not self.latencies:
-            return float("nan")
-        xs = sorted(self.latencies)
-        return xs[min(len(xs) - 1, round(q / 100 * (len(xs) - 1)))] * 1000
-
-    def summary(self) -> dict:
-        return {
-            "phase": self.name,
-            "sessions": self.sessions,
-            "offered_turns_per_s": round(self.offered_rate, 1),
-            "duration_s": round(self.elapsed, 1),
-            "turns_sent": self.sent,
-            "turns_ok": len(self.latencies),
-            "errors": self.error_count(),
-            "error_kinds": self.errors,
-            "throughput_turns_per_s": round(len(self.latencies) / self.elapsed, 1) if self.elapsed else 0,
-            "p50_ms": round(self.pct(50), 1),
-            "p95_ms": round(self.pct(95), 1),
-            "p99_ms": round(self.pct(99), 1),
-            "max_ms": round(max(self.latencies) * 1000, 1) if self.latencies else None,
-            "mean_ms": round(statistics.fmean(self.latencies) * 1000, 1) if self.latencies else None,
-        }
-
-
-async def run_session(
-    client: httpx.AsyncClient, url: str, phase: Phase, sender: str, seed: int, deadline: float, timeout: float
-) -> None:
-    rng = random.Random(seed)
-    turns = conversation(rng)
-    await asyncio.sleep(rng.uniform(0, phase.interval))  # spread the sessions' start
-    while time.monotonic() < deadline:
-        started = time.monotonic()
-        text = next(turns)
-        phase.sent += 1
-        try:
-            response = await client.post(url, json={"sender": sender, "message": text}, timeout=timeout)
-            if response.status_code == 200 and isinstance(response.json(), list):
-                phase.latencies.append(time.monotonic() - started)
-                phase.answered[sender] = phase.answered.get(sender, 0) + 1
-            else:
-                key = f"http_{response.status_code}"
-                phase.errors[key] = phase.errors.get(key, 0) + 1
-        except (httpx.HTTPError, ValueError) as exc:
-            key = type(exc).__name__
-            phase.errors[key] = phase.errors.get(key, 0) + 1
-        pause = phase.interval * rng.uniform(0.8, 1.2) - (time.monotonic() - started)
-        if pause > 0:
-            await asyncio.sleep(min(pause, max(0.0, deadline - time.monotonic())))
-
-
-def url_for(rasa_url: str, sender: str) -> str:
-    """Several comma-separated Rasa servers: each conversation on one of them, as the API routes
-    it (api/rasa_client.instances_for: CRC32 of the sender)."""
-    import zlib
-
-    urls = [u.strip() for u in rasa_url.split(",") if u.strip()]
-    return f"{urls[zlib.crc32(sender.encode()) % len(urls)]}/webhooks/rest/webhook"
-
-
-async def run_phase(rasa_url: str, phase: Phase, timeout: float, prefix: str) -> Phase:
-    # idle connections expire before the servers' 5 s keep-alive (no request on a closing one)
-    limits = httpx.Limits(
-        max_connections=phase.sessions + 10,
-        max_keepalive_connections=phase.sessions + 10,
-        keepalive_expiry=KEEPALIVE_S,
-    )
-    async with httpx.AsyncClient(limits=limits) as client:
-        t0 = time.monotonic()
-        deadline = t0 + phase.duration
-        tasks = [
-            asyncio.create_task(
-                run_session(
-                    client,
-                    url_for(rasa_url, f"{prefix}-{phase.name}-{i:04d}"),
-                    phase,
-                    f"{prefix}-{phase.name}-{i:04d}",
-                    i,
-                    deadline,
-                    timeout,
-                )
-            )
-            for i in range(phase.sessions)
-        ]
-        # bounded: every session stops sending at the deadline; a request in flight gets `timeout`
-        await asyncio.wait(tasks, timeout=phase.duration + timeout + 5)
-        for task in tasks:
-            task.cancel()
-        phase.elapsed = time.monotonic() - t0
-    return phase
-
-
-def wait_until_warm(rasa_url: str, prefix: str, limit_s: float = 180.0) -> float:
-    """Ask a procedure question until it is answered within 1 s (the action server loads the
-    model and index in the background after start); return the seconds it took."""
-    t0 = time.monotonic()
-    for url in rasa_url.split(","):
-        _warm(url.strip(), prefix, t0, limit_s)
-    return time.monotonic() - t0
-
-
-def _warm(rasa_url: str, prefix: str, t0: float, limit_s: float) -> None:
-    while time.monotonic() - t0 < limit_s:
-        t = time.monotonic()
-        try:
-            httpx.post(
-                f"{rasa_url}/webhooks/rest/webhook",
-                json={"sender": f"{prefix}-warm", "message": "đăng ký khai sinh cần giấy tờ gì"},
-                timeout=60,
-            ).raise_for_status()
-        except httpx.HTTPError:
-            time.sleep(1.0)
-            continue
-        if time.monotonic() - t < 1.0:
-            break
+from tthc.stack.load import Phase, lost_turns, recorded_user_turns, run_phase, wait_until_warm
 
 
 def group_cpu_seconds(pgid: int) -> float:
@@ -229,28 +55,6 @@ def group_cpu_seconds(pgid: int) -> float:
         if int(fields[2]) == pgid:  # fields after ")": state ppid pgrp ... utime(11) stime(12)
             total += (int(fields[11]) + int(fields[12])) / tick
     return total
-
-
-def recorded_user_turns(tracker_db: Path, prefix: str) -> dict[str, int]:
-    """User events per sender in a SQLite tracker store (Rasa's ``events`` table)."""
-    with sqlite3.connect(f"file:{tracker_db}?mode=ro", uri=True, timeout=30) as db:
-        rows = db.execute(
-            "SELECT sender_id, COUNT(*) FROM events WHERE type_name = 'user' AND sender_id LIKE ? "
-            "GROUP BY sender_id",
-            (prefix + "-%",),
-        ).fetchall()
-    return dict(rows)
-
-
-def lost_turns(phase: Phase, recorded: dict[str, int]) -> dict:
-    prefix = f"-{phase.name}-"
-    mine = {s: n for s, n in recorded.items() if prefix in s}
-    lost = sum(max(0, answered - mine.get(s, 0)) for s, answered in phase.answered.items())
-    return {
-        "answered_turns": sum(phase.answered.values()),
-        "recorded_user_events": sum(mine.values()),
-        "lost_turns": lost,
-    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -286,8 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     stores, servers = None, []
     rasa_url, tracker_db = args.rasa_url, args.tracker_db
     if rasa_url is None and (args.multi or args.rasa_instances > 1):
-        from tests.e2e.servers import sqlite_endpoints
-        from tests.reliability.services import SharedStores, action_server, rasa_server
+        from tthc.stack.servers import sqlite_endpoints
+        from tthc.stack.services import SharedStores, action_server, rasa_server
 
         workdir = Path(tempfile.mkdtemp(prefix="load-chat-"))
         actions = action_server(workdir, env={"ACTION_SERVER_SANIC_WORKERS": str(args.action_workers)})
@@ -317,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         rasa_url = ",".join(f"http://127.0.0.1:{r.port}" for r in rasas)
         print(f"ready in {time.monotonic() - t:.0f} s: {rasa_url}", flush=True)
     elif rasa_url is None:
-        from tests.e2e.servers import start_bot
+        from tthc.stack.servers import start_bot
 
         workdir = Path(tempfile.mkdtemp(prefix="load-chat-"))
         print(f"starting Rasa + action server in {workdir} …", flush=True)

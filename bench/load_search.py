@@ -31,7 +31,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.rasa_client import KEEPALIVE_S
-from bench.load_chat import QUESTIONS, Phase
+from tthc.stack.load import QUESTIONS, Phase
 
 KEYWORDS = ["khai sinh", "căn cước", "tam tru", "ket hon", "giấy phép xây dựng", "hộ kinh doanh", "lý lịch"]
 
@@ -92,7 +92,7 @@ async def run_phase(api_url: str, phase: Phase, open_loop: bool, timeout: float)
 
 
 def start_api(workdir: Path) -> tuple[subprocess.Popen, str]:
-    from tests.e2e.servers import APP_PYTHON, REPO_ROOT, free_port
+    from tthc.stack.servers import APP_PYTHON, REPO_ROOT, free_port
 
     port = free_port()
     env = dict(

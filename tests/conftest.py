@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.servers import Bot, start_bot
 from tthc.settings import get_settings
+from tthc.stack.servers import Bot, start_bot
 
 _BOT: list[Bot] = []
 

@@ -14,8 +14,8 @@ import pytest
 import sqlalchemy as sa
 
 from api.retention import prune
-from tests.e2e.servers import APP_PYTHON, REPO_ROOT
-from tests.reliability.services import PG_HOST, PG_PORT, PG_USER, ensure_services, psql
+from tthc.stack.servers import APP_PYTHON, REPO_ROOT
+from tthc.stack.services import PG_HOST, PG_PORT, PG_USER, ensure_services, psql
 
 DAY = 86_400
 NOW = 1_800_000_000.0

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.channels.conftest import App, FakeHTTP, Recorded, shared_bot, start_app
-from tests.e2e.servers import REPO_ROOT, Bot
+from tthc.stack.servers import REPO_ROOT, Bot
 
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 INJECTION = "<img src=x onerror=alert(1)>"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
-from tests.e2e.servers import REPO_ROOT
+from tthc.stack.servers import REPO_ROOT
 
 WIDGET = REPO_ROOT / "api" / "widget"
 

@@ -23,7 +23,7 @@ import httpx
 import pytest
 
 from tests.conftest import session_bot
-from tests.e2e.servers import APP_PYTHON, REPO_ROOT, Bot, free_port
+from tthc.stack.servers import APP_PYTHON, REPO_ROOT, Bot, free_port
 
 MESSENGER_ENV = {
     "TTHC_MESSENGER_VERIFY_TOKEN": "verify-me-123",

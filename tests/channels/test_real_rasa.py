@@ -13,7 +13,7 @@ import pytest
 from tests.channels.conftest import MESSENGER_ENV, ZALO_ENV, App, FakeHTTP, shared_bot, start_app
 from tests.channels.test_messenger import event, sign
 from tests.channels.test_zalo import CS_PATH, mac, zalo_event
-from tests.e2e.servers import Bot
+from tthc.stack.servers import Bot
 
 pytestmark = pytest.mark.slow
 

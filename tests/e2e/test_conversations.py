@@ -14,7 +14,7 @@ import pytest
 
 from knowledge.schema import ChannelKind
 from knowledge.store import load_procedures
-from tests.e2e.servers import Bot
+from tthc.stack.servers import Bot
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,7 @@ import pytest
 
 from indexer.dossier import clean_name, dossier, short_name
 from knowledge.store import load_procedures
-from tests.e2e.servers import Bot
+from tthc.stack.servers import Bot
 
 pytestmark = pytest.mark.slow
 

@@ -27,9 +27,9 @@ import pytest
 from tests.channels.conftest import MESSENGER_ENV, ZALO_ENV, App, FakeHTTP, shared_bot, start_app
 from tests.channels.test_messenger import sign
 from tests.channels.test_zalo import APP_ID, CS_PATH, mac
-from tests.e2e.servers import APP_PYTHON, REPO_ROOT, Bot
 from tests.reliability.fuzz_corpus import messages, raw_bodies
 from tests.web_chat import WebChat
+from tthc.stack.servers import APP_PYTHON, REPO_ROOT, Bot
 
 pytestmark = pytest.mark.slow
 

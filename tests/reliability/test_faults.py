@@ -21,15 +21,15 @@ import pytest
 
 from api.rasa_client import TRY_AGAIN_TEXT
 from indexer.build import current_build, switch_current
-from tests.e2e.servers import free_port, sqlite_endpoints
-from tests.reliability.services import (
+from tests.web_chat import WebChat
+from tthc.settings import get_settings
+from tthc.stack.servers import free_port, sqlite_endpoints
+from tthc.stack.services import (
     action_server,
     api_server,
     rasa_server,
     wait_port_free,
 )
-from tests.web_chat import WebChat
-from tthc.settings import get_settings
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,5 @@
-"""A short version of bench/load_chat.py in the test suite: 20 sessions × 10 s through
+"""A short version of bench/load_chat.py in the test suite (the same generator,
+tthc/stack/load.py): 20 sessions × 10 s through
 Rasa's REST webhook (real Rasa + action server) — no error, no lost turn (every answered
 turn is a user event in the tracker store). Latency is printed, not judged here: the
 machine is shared; the full 200 × 60 s run and its targets are in bench/ (make bench-load).
@@ -10,9 +11,9 @@ import uuid
 
 import pytest
 
-from bench.load_chat import Phase, lost_turns, recorded_user_turns, run_phase, wait_until_warm
 from tests.channels.conftest import shared_bot
 from tests.run_async import run_async
+from tthc.stack.load import Phase, lost_turns, recorded_user_turns, run_phase, wait_until_warm
 
 pytestmark = pytest.mark.slow
 

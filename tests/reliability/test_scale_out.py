@@ -23,8 +23,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.e2e.servers import REPO_ROOT
-from tests.reliability.services import (
+from tests.web_chat import WebChat
+from tthc.stack.servers import REPO_ROOT
+from tthc.stack.services import (
     SharedStores,
     action_server,
     ensure_services,
@@ -33,7 +34,6 @@ from tests.reliability.services import (
     say,
     sticky_api,
 )
-from tests.web_chat import WebChat
 
 pytestmark = pytest.mark.slow
 

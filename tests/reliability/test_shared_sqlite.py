@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.servers import sqlite_endpoints
-from tests.reliability.services import action_server, rasa_server, running, say, sticky_api
 from tests.web_chat import WebChat
+from tthc.stack.servers import sqlite_endpoints
+from tthc.stack.services import action_server, rasa_server, running, say, sticky_api
 
 pytestmark = pytest.mark.slow
 

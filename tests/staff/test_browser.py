@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.channels.conftest import App, start_app
-from tests.e2e.servers import REPO_ROOT
+from tthc.stack.servers import REPO_ROOT
 
 pytestmark = pytest.mark.slow
 ARTIFACTS = REPO_ROOT / "test-artifacts"

@@ -9,8 +9,8 @@ import uuid
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.e2e.servers import Bot
 from tests.staff.conftest import add_user, login
+from tthc.stack.servers import Bot
 
 pytestmark = pytest.mark.slow
 

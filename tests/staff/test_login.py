@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.staff.auth import COOKIE, get_store, verify_password
-from tests.e2e.servers import REPO_ROOT
 from tests.staff.conftest import PASSWORD, add_user, login
+from tthc.stack.servers import REPO_ROOT
 
 
 def test_no_account_by_default_and_the_page_says_how_to_create_one(client: TestClient) -> None:

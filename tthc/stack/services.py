@@ -1,4 +1,4 @@
-"""Real services for the reliability tests and the load benchmark.
+"""Real services for the reliability tests and the load benchmark (bench/load_chat.py).
 
 - PostgreSQL (127.0.0.1:5432, trust auth) and Redis (127.0.0.1:6379) as the machine
   provides them; :func:`ensure_services` starts one that is down with the commands of the
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.e2e.servers import APP_PYTHON, RASA_CMD, RASA_MODEL, REPO_ROOT, Server, free_port
+from tthc.stack.servers import APP_PYTHON, RASA_CMD, RASA_MODEL, REPO_ROOT, Server, free_port
 
 PG_HOST, PG_PORT = "127.0.0.1", "5432"
 PG_USER = os.environ.get("TTHC_TEST_PG_USER", "postgres")

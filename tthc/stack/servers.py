@@ -1,4 +1,4 @@
-"""Start the real Rasa server and the API serving the bot's actions for end-to-end tests.
+"""Start the real Rasa server and the API serving the bot's actions (end-to-end tests, benchmarks).
 
 Each server runs in its own session (``setsid``) with stdin closed, on free
 loopback ports, with its own SQLite tracker store in a temporary folder, and is
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[2]  # tthc/stack/servers.py → the repository
 RASA_PYTHON = REPO_ROOT / ".venv-rasa" / "bin" / "python"
 # `rasa …` with the project's runtime fixes (bot/rasa_server.py), as in the Procfile
 RASA_CMD = [str(RASA_PYTHON), "-m", "bot.rasa_server"]
