@@ -96,12 +96,14 @@ class LifeEventMatcher:
     """Which life event a message describes, if any.
 
     :param events: the curated events (``knowledge.store.load_life_events()``); the event whose
-        phrase matches the most words wins, the earlier event in the file on a tie.
+        phrase matches the most words wins, the earlier event in the file on a tie. An event one
+        of whose ``unless`` phrases matches the message is not a candidate.
     """
 
     def __init__(self, events: Sequence[LifeEvent]) -> None:
         self.events = list(events)
         self._phrases = [(e, [Phrase.parse(p) for p in e.phrases]) for e in self.events]
+        self._unless = {e.id: [Phrase.parse(p) for p in e.unless] for e in self.events}
         self._by_id = {e.id: e for e in self.events}
 
     def get(self, event_id: str) -> LifeEvent | None:
@@ -117,9 +119,12 @@ class LifeEventMatcher:
         best: EventMatch | None = None
         for event, phrases in self._phrases:
             strength = max((p.match(words, exact) for p in phrases for words, exact in forms), default=0)
-            if strength and (best is None or strength > best.strength):
+            if strength and (best is None or strength > best.strength) and not self._ruled_out(event, forms):
                 best = EventMatch(event, strength)
         return best
+
+    def _ruled_out(self, event: LifeEvent, forms: list[tuple[list[str], bool]]) -> bool:
+        return any(p.match(words, exact) for p in self._unless[event.id] for words, exact in forms)
 
 
 @cache

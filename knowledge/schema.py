@@ -243,6 +243,11 @@ class LifeEvent(_Model):
     phrases: list[str] = Field(
         ..., min_length=1, description="Everyday words naming the event (see the file)"
     )
+    unless: list[str] = Field(
+        default_factory=list,
+        description="Phrases (same syntax) that, in the same message, show the words mean something "
+        "else: a neighbour's wedding party is no marriage of one's own",
+    )
     steps: list[EventStep] = Field(default_factory=list)
     combined: list[str] = Field(
         default_factory=list, description="Liên thông procedures covering several steps"

@@ -168,3 +168,13 @@ def test_a_part_of_one_procedure_asked_within_an_event_gets_it_with_the_event_on
     opened = answer_follow_up(real, "/ask_detail", context=turn.context, event="sinh-con")
     assert opened.answer.kind == "event" and opened.answer.code == "sinh-con"
     assert answer_choice(real, 2, opened.context).answer.code == "1.004222"
+
+
+def test_an_unless_phrase_rules_the_event_out() -> None:
+    from knowledge.schema import LifeEvent
+
+    wedding = LifeEvent(id="ket-hon", title="Kết hôn", phrases=["đám cưới|cưới"], unless=["mở nhạc|karaoke"])
+    matcher = LifeEventMatcher([wedding])
+    assert matcher.match("tháng sau em làm đám cưới, cần giấy tờ gì").event.id == "ket-hon"
+    assert matcher.match("đám cưới nhà bên mở nhạc to quá") is None
+    assert matcher.match("dam cuoi nha ben mo nhac to qua") is None
