@@ -222,23 +222,3 @@ class ChoiceMemory:
                 self._data.pop(conversation, None)
                 return buttons[index].payload
         return text
-
-
-class SeenIds:
-    """A bounded set of message ids already handled (platforms redeliver on slow answers)."""
-
-    def __init__(self, size: int = 5000) -> None:
-        self._size = size
-        self._ids: OrderedDict[str, None] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def first_time(self, message_id: str | None) -> bool:
-        if not message_id:
-            return True
-        with self._lock:
-            if message_id in self._ids:
-                return False
-            self._ids[message_id] = None
-            while len(self._ids) > self._size:
-                self._ids.popitem(last=False)
-            return True

@@ -42,7 +42,9 @@ def fresh(timestamp_ms: object) -> bool:
     return age_s <= get_settings().webhook_replay_window_s
 
 
-class _Memory:
+class SeenIds:
+    """Ids this process has seen (bounded, oldest forgotten first)."""
+
     def __init__(self, size: int = 20_000) -> None:
         self._ids: OrderedDict[str, None] = OrderedDict()
         self._size = size
@@ -88,7 +90,7 @@ class SeenEvents:
     """``await first_time(key)`` is True once per key (within the expiry), for every API instance."""
 
     def __init__(self) -> None:
-        self._memory = _Memory()
+        self._memory = SeenIds()
         self._sqlite: dict[Path, _SQLite] = {}
         self._redis: dict[str, object] = {}
 

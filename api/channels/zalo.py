@@ -52,9 +52,9 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import JSONResponse
 
 from api.channels import outbound
-from api.channels.formatting import ChoiceMemory, Reply, SeenIds, numbered_choices, split_text
+from api.channels.formatting import ChoiceMemory, Reply, numbered_choices, split_text
 from api.channels.registry import channel
-from api.channels.replay import fresh, seen_events
+from api.channels.replay import SeenIds, fresh, seen_events
 from api.channels.turn import GREETING_INTENT, bot_replies
 from tthc.settings import get_settings
 
