@@ -22,6 +22,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_
 
 from api.access import secret_or_loopback
 from api.channels.registry import channel_of
+from tthc import texts
 from tthc.settings import get_settings
 
 router = APIRouter(include_in_schema=False)
@@ -42,11 +43,7 @@ LATENCY = Histogram(
 )
 
 HANDOFF_PAYLOAD = "/handoff"
-HANDOFF_TEXT = "Tôi đã ghi nhận yêu cầu gặp cán bộ"
-RATING_TEXTS = {
-    "Cảm ơn bạn đã đánh giá": "helpful",
-    "Cảm ơn bạn, tôi đã ghi nhận câu trả lời chưa đúng": "not_helpful",
-}
+RATING_TEXTS = {texts.RATED_HELPFUL: "helpful", texts.RATED_NOT_HELPFUL: "not_helpful"}
 
 
 def classify(messages: list[dict[str, Any]]) -> dict[str, Any]:
@@ -58,7 +55,7 @@ def classify(messages: list[dict[str, Any]]) -> dict[str, Any]:
         buttons = message.get("buttons") if isinstance(message.get("buttons"), list) else []
         if any(isinstance(b, dict) and b.get("payload") == HANDOFF_PAYLOAD for b in buttons):
             no_match = True
-        if text.startswith(HANDOFF_TEXT):
+        if text.startswith(texts.HANDOFF_NOTED):
             handoff = True
         for prefix, value in RATING_TEXTS.items():
             if text.startswith(prefix):

@@ -39,22 +39,10 @@ import httpx
 
 from api import button_payloads, limits, metrics
 from indexer.text.personal_data import mask_personal_data
+from tthc import texts
 from tthc.settings import get_settings
 
 log = logging.getLogger("tthc.rasa_client")
-
-TRY_AGAIN_TEXT = (
-    "Xin lỗi, hệ thống đang gặp sự cố nên tôi chưa trả lời được tin nhắn này. "
-    "Bạn vui lòng gửi lại câu hỏi sau ít phút."
-)
-EMPTY_TEXT = "Tin nhắn trống: bạn hãy nhập câu hỏi về thủ tục cần làm."
-
-
-def too_long_text() -> str:
-    return (
-        f"Tin nhắn quá dài (tối đa {get_settings().max_message_chars} ký tự). "
-        "Bạn hãy hỏi ngắn gọn, ví dụ: “đăng ký khai sinh cần giấy tờ gì?”."
-    )
 
 
 class RasaUnavailable(RuntimeError):
@@ -126,9 +114,9 @@ async def send_message(
     if not server_payload:
         text = mask_personal_data(button_payloads.to_rasa(sender, text))
     if not text:
-        return _reply(sender, EMPTY_TEXT)
+        return _reply(sender, texts.EMPTY_MESSAGE)
     if len(text) > get_settings().max_message_chars:
-        return _reply(sender, too_long_text())
+        return _reply(sender, texts.too_long(get_settings().max_message_chars))
     if not await limits.sender_allowed(sender):
         metrics.RATE_LIMITED.labels(scope="sender").inc()
         raise RateLimited(f"too many messages from {sender}")
@@ -156,7 +144,7 @@ async def send_message(
         # Rasa ran no utterance: the action server is down or an action failed.
         log.warning("Rasa answered nothing for %s (action server down?)", sender)
         metrics.observe_failure(sender, "empty_answer")
-        return _reply(sender, TRY_AGAIN_TEXT)
+        return _reply(sender, texts.ASSISTANT_FAULT)
     metrics.observe_turn(sender, messages, time.perf_counter() - started)
     return button_payloads.sign_buttons(sender, messages)
 

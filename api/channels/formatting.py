@@ -22,15 +22,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-AUTOMATED_NOTICE = (
-    "Xin chào! Tôi là trợ lý tự động (không phải cán bộ) hỗ trợ tra cứu thủ tục hành chính. "
-    "Bạn cần hỏi về thủ tục nào?"
-)
-"""Sent on a first contact (Get Started, follow) when the bot's own greeting does not say it."""
-
-UNAVAILABLE_TEXT = "Xin lỗi, trợ lý đang tạm thời gián đoạn. Bạn vui lòng nhắn lại sau ít phút."
-NO_ANSWER_TEXT = "Xin lỗi, tôi chưa có câu trả lời cho câu hỏi này."
-
 
 @dataclass(frozen=True)
 class Button:

@@ -5,14 +5,8 @@ from __future__ import annotations
 import logging
 
 from api import rasa_client
-from api.channels.formatting import (
-    AUTOMATED_NOTICE,
-    NO_ANSWER_TEXT,
-    UNAVAILABLE_TEXT,
-    Reply,
-    from_rasa,
-    mentions_automation,
-)
+from api.channels.formatting import Reply, from_rasa, mentions_automation
+from tthc import texts
 
 log = logging.getLogger("tthc.channels")
 
@@ -30,9 +24,9 @@ async def bot_replies(conversation: str, text: str, *, first_contact: bool = Fal
         replies = from_rasa(messages)
     except rasa_client.RasaUnavailable as exc:
         log.error("Rasa unavailable for %s: %s", conversation, exc)
-        replies = [Reply(UNAVAILABLE_TEXT)]
+        replies = [Reply(texts.CHANNEL_UNAVAILABLE)]
     if not replies:
-        replies = [Reply(NO_ANSWER_TEXT)]
+        replies = [Reply(texts.NO_ANSWER)]
     if first_contact and not mentions_automation(replies):
-        replies.insert(0, Reply(AUTOMATED_NOTICE))
+        replies.insert(0, Reply(texts.AUTOMATED_NOTICE))
     return replies

@@ -14,11 +14,10 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
 from api import rasa_client, web_sessions
+from tthc import texts
 from tthc.settings import get_settings
 
 router = APIRouter(tags=["chat"])
-
-INVALID_SESSION = "Phiên trò chuyện không hợp lệ hoặc đã hết hạn. Hãy tải lại trang để bắt đầu phiên mới."
 
 
 class ChatRequest(BaseModel):
@@ -37,23 +36,17 @@ class ChatResponse(BaseModel):
 async def chat(request: ChatRequest) -> ChatResponse:
     sender = request.sender if request.sender is not None else web_sessions.new_sender()
     if not web_sessions.is_issued(sender):
-        raise HTTPException(403, INVALID_SESSION)
+        raise HTTPException(403, texts.INVALID_SESSION)
     text = request.message.strip()
     if not text:
-        raise HTTPException(422, "Tin nhắn trống: hãy nhập câu hỏi của bạn.")
+        raise HTTPException(422, texts.EMPTY_MESSAGE)
     limit = get_settings().max_message_chars
     if len(text) > limit:
-        raise HTTPException(413, f"Tin nhắn quá dài: tối đa {limit} ký tự.")
+        raise HTTPException(413, texts.too_long(limit))
     try:
         messages = await rasa_client.send_message(sender, text)
     except rasa_client.RateLimited as exc:
-        raise HTTPException(
-            429,
-            "Bạn gửi tin nhắn quá nhanh. Vui lòng đợi vài giây rồi gửi lại.",
-            headers={"Retry-After": "5"},
-        ) from exc
+        raise HTTPException(429, texts.TOO_FAST, headers={"Retry-After": "5"}) from exc
     except rasa_client.RasaUnavailable as exc:
-        raise HTTPException(
-            503, "Trợ lý đang khởi động hoặc tạm thời gián đoạn. Vui lòng thử lại sau ít phút."
-        ) from exc
+        raise HTTPException(503, texts.ASSISTANT_STARTING) from exc
     return ChatResponse(sender=sender, messages=messages)

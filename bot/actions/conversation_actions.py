@@ -10,6 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from tthc import texts
 from tthc.settings import get_settings
 
 
@@ -20,12 +21,7 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        dispatcher.utter_message(
-            text=(
-                "Tôi đã ghi nhận yêu cầu gặp cán bộ; cuộc trò chuyện này được đánh dấu để cán bộ xem lại. "
-                f"Bạn cũng có thể liên hệ trực tiếp: {get_settings().office_contact}."
-            )
-        )
+        dispatcher.utter_message(text=texts.handoff_done(get_settings().office_contact))
         return [SlotSet("handoff_requested", True)]
 
 
@@ -37,13 +33,5 @@ class ActionStoreRating(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         helpful = (tracker.latest_message or {}).get("intent", {}).get("name") == "rate_helpful"
-        if helpful:
-            dispatcher.utter_message(text="Cảm ơn bạn đã đánh giá!")
-        else:
-            dispatcher.utter_message(
-                text=(
-                    "Cảm ơn bạn, tôi đã ghi nhận câu trả lời chưa đúng để cán bộ bổ sung. "
-                    'Bạn có thể hỏi lại rõ hơn, hoặc nhắn "gặp cán bộ".'
-                )
-            )
+        dispatcher.utter_message(text=texts.RATED_HELPFUL if helpful else texts.RATED_NOT_HELPFUL)
         return [SlotSet("rating", "helpful" if helpful else "not_helpful")]

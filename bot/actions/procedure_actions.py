@@ -33,13 +33,10 @@ from bot.actions.replies import send_answer
 from indexer.answer_composer import detect_part
 from indexer.answer_policy import Context, Turn, answer_choice, answer_follow_up, answer_question
 from indexer.procedure_search import Retriever
+from tthc import texts
 
 logger = logging.getLogger(__name__)
 
-RETRIEVAL_ERROR = (
-    "Xin lỗi, hệ thống tra cứu đang gặp sự cố nên tôi chưa trả lời được. "
-    'Bạn vui lòng thử lại sau ít phút, hoặc nhắn "gặp cán bộ" để được hỗ trợ.'
-)
 CONTEXT_SLOTS = ("procedure_code", "candidates", "pending_part", "notice_id")
 MAX_VALUE_CHARS = 200  # codes, parts, event ids and notice ids are far shorter
 
@@ -107,7 +104,7 @@ async def _run(dispatcher: CollectingDispatcher, decide: Callable[[Retriever], T
         turn = await asyncio.to_thread(lambda: decide(Retriever.load()))
     except Exception:
         logger.exception("retrieval failed")
-        dispatcher.utter_message(text=RETRIEVAL_ERROR)
+        dispatcher.utter_message(text=texts.SEARCH_FAULT)
         return []
     send_answer(dispatcher, turn.answer, pending_part=turn.context.pending_part)
     return context_events(turn)

@@ -19,9 +19,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.rasa_client import TRY_AGAIN_TEXT
 from indexer.build import current_build, switch_current
 from tests.web_chat import WebChat
+from tthc import texts
 from tthc.settings import get_settings
 from tthc.stack.servers import free_port, sqlite_endpoints
 from tthc.stack.services import (
@@ -68,19 +68,19 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
             server.stop()
 
 
-def texts(response: httpx.Response) -> str:
+def said(response: httpx.Response) -> str:
     return "\n".join(m.get("text") or "" for m in response.json()["messages"]).lower()
 
 
 def test_action_server_killed_mid_conversation_then_back(stack: dict) -> None:
     api, chat = stack["api"].url, WebChat(stack["api"].url, timeout=90)
     first = chat.post("đăng ký khai sinh cần giấy tờ gì?")
-    assert first.status_code == 200 and "khai sinh" in texts(first)
+    assert first.status_code == 200 and "khai sinh" in said(first)
 
     kill(stack["actions"])
     down = chat.post("thế còn lệ phí?")
     assert down.status_code == 200, down.text
-    assert down.json()["messages"][0]["text"] == TRY_AGAIN_TEXT  # polite, in Vietnamese
+    assert down.json()["messages"][0]["text"] == texts.ASSISTANT_FAULT  # polite, in Vietnamese
     health = httpx.get(f"{api}/api/health", timeout=30).json()
     assert health["checks"]["action_server"] is False
 
@@ -91,17 +91,17 @@ def test_action_server_killed_mid_conversation_then_back(stack: dict) -> None:
     deadline = time.monotonic() + 120
     while True:  # the worker loads the model and index in the background after start
         again = chat.post("thế còn lệ phí?")
-        if again.json()["messages"][0]["text"] != TRY_AGAIN_TEXT or time.monotonic() > deadline:
+        if again.json()["messages"][0]["text"] != texts.ASSISTANT_FAULT or time.monotonic() > deadline:
             break
         time.sleep(2)
-    answer = texts(again)
+    answer = said(again)
     assert "lệ phí" in answer and "khai sinh" in answer, answer  # the conversation went on
 
 
 def test_rasa_restart_resumes_from_the_tracker_store(stack: dict) -> None:
     chat = WebChat(stack["api"].url, timeout=90)
     first = chat.post("đăng ký khai sinh cần giấy tờ gì?")
-    assert first.status_code == 200 and "khai sinh" in texts(first)
+    assert first.status_code == 200 and "khai sinh" in said(first)
 
     rasa = stack["rasa"]
     rasa.stop()
@@ -115,7 +115,7 @@ def test_rasa_restart_resumes_from_the_tracker_store(stack: dict) -> None:
     restarted.wait_ready()
     after = chat.post("thế còn lệ phí?")
     assert after.status_code == 200
-    assert "khai sinh" in texts(after), texts(after)  # the slot came back from the tracker store
+    assert "khai sinh" in said(after), said(after)  # the slot came back from the tracker store
 
 
 # ----------------------------------------------------------------------------- index

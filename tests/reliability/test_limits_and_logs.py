@@ -11,10 +11,11 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from api import limits, logs, metrics, rasa_client
+from api import limits, logs, rasa_client
 from indexer.text.personal_data import PLACEHOLDERS
 from tests.rasa_stand_in import StandIn
 from tests.run_async import run_async
+from tthc import texts
 
 
 def make_client(settings_env, **env) -> TestClient:
@@ -154,7 +155,7 @@ def test_empty_answer_becomes_please_try_again(settings_env, monkeypatch) -> Non
     client = make_client(settings_env)
     r = client.post("/api/chat", json={"message": "đăng ký khai sinh"})
     assert r.status_code == 200
-    assert r.json()["messages"][0]["text"] == rasa_client.TRY_AGAIN_TEXT
+    assert r.json()["messages"][0]["text"] == texts.ASSISTANT_FAULT
 
 
 def test_rasa_error_is_a_polite_503_and_sender_limit_429(settings_env, monkeypatch) -> None:
@@ -191,11 +192,9 @@ def test_metrics_count_turns_no_match_handoffs_and_ratings(settings_env, monkeyp
     offered = [{"title": p, "payload": p} for p in ("/handoff", "/rate_helpful", "/rate_not_helpful")]
     answers = {
         "không biết": [{"text": "Tôi chưa tìm thấy", "buttons": offered}],
-        "/handoff": [{"text": metrics.HANDOFF_TEXT + "; cuộc trò chuyện …"}],
-        "/rate_helpful": [{"text": "Cảm ơn bạn đã đánh giá!"}],
-        "/rate_not_helpful": [
-            {"text": "Cảm ơn bạn, tôi đã ghi nhận câu trả lời chưa đúng để cán bộ bổ sung."}
-        ],
+        "/handoff": [{"text": texts.handoff_done("…")}],
+        "/rate_helpful": [{"text": texts.RATED_HELPFUL}],
+        "/rate_not_helpful": [{"text": texts.RATED_NOT_HELPFUL}],
     }
     StandIn(lambda body: httpx.Response(200, json=answers[body["message"]])).install(monkeypatch)
     client = make_client(settings_env)
