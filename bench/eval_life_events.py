@@ -35,19 +35,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--set",
-        choices=(
-            "blind",
-            "blind2",
-            "blind3",
-            "blind4",
-            "dev",
-            "dev2",
-            "dev3",
-            "dev4",
-            "dev5",
-            "dev6",
-            "dev7",
-        ),
+        choices=sorted(f.stem.removeprefix("life_events_") for f in DATA.glob("life_events_*.jsonl")),
         default="blind",
         help="which set (default blind)",
     )
