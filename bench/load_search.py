@@ -30,8 +30,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from api.rasa_client import KEEPALIVE_S
-from tthc.stack.load import QUESTIONS, Phase
+from tthc.stack.load import QUESTIONS, Phase, run_clients
 
 KEYWORDS = ["khai sinh", "căn cước", "tam tru", "ket hon", "giấy phép xây dựng", "hộ kinh doanh", "lý lịch"]
 
@@ -74,21 +73,12 @@ async def client_loop(
 
 async def run_phase(api_url: str, phase: Phase, open_loop: bool, timeout: float) -> Phase:
     url = f"{api_url}/api/search"
-    # idle connections expire before uvicorn's 5 s keep-alive (no request on a closing one)
-    limits = httpx.Limits(max_connections=phase.sessions + 5, keepalive_expiry=KEEPALIVE_S)
-    async with httpx.AsyncClient(limits=limits) as client:
-        t0 = time.monotonic()
-        deadline = t0 + phase.duration
-        period = phase.interval if open_loop else None
-        tasks = [
-            asyncio.create_task(client_loop(client, url, phase, i, deadline, period, timeout))
-            for i in range(phase.sessions)
-        ]
-        await asyncio.wait(tasks, timeout=phase.duration + timeout + 5)
-        for task in tasks:
-            task.cancel()
-        phase.elapsed = time.monotonic() - t0
-    return phase
+    period = phase.interval if open_loop else None
+    return await run_clients(
+        phase,
+        timeout,
+        lambda client, i, deadline: client_loop(client, url, phase, i, deadline, period, timeout),
+    )
 
 
 def start_api(workdir: Path) -> tuple[subprocess.Popen, str]:

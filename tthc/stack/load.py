@@ -17,6 +17,7 @@ import random
 import sqlite3
 import statistics
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -137,7 +138,12 @@ def url_for(rasa_url: str, sender: str) -> str:
     return f"{urls[zlib.crc32(sender.encode()) % len(urls)]}/webhooks/rest/webhook"
 
 
-async def run_phase(rasa_url: str, phase: Phase, timeout: float, prefix: str) -> Phase:
+async def run_clients(
+    phase: Phase, timeout: float, client_loop: Callable[[httpx.AsyncClient, int, float], Awaitable[None]]
+) -> Phase:
+    """Run ``phase.sessions`` copies of ``client_loop(client, index, deadline)`` on one HTTP client
+    for ``phase.duration`` seconds (bounded: a loop stops sending at the deadline, a request in
+    flight gets ``timeout``)."""
     # idle connections expire before the servers' 5 s keep-alive (no request on a closing one)
     limits = httpx.Limits(
         max_connections=phase.sessions + 10,
@@ -147,26 +153,20 @@ async def run_phase(rasa_url: str, phase: Phase, timeout: float, prefix: str) ->
     async with httpx.AsyncClient(limits=limits) as client:
         t0 = time.monotonic()
         deadline = t0 + phase.duration
-        tasks = [
-            asyncio.create_task(
-                run_session(
-                    client,
-                    url_for(rasa_url, f"{prefix}-{phase.name}-{i:04d}"),
-                    phase,
-                    f"{prefix}-{phase.name}-{i:04d}",
-                    i,
-                    deadline,
-                    timeout,
-                )
-            )
-            for i in range(phase.sessions)
-        ]
-        # bounded: every session stops sending at the deadline; a request in flight gets `timeout`
+        tasks = [asyncio.create_task(client_loop(client, i, deadline)) for i in range(phase.sessions)]
         await asyncio.wait(tasks, timeout=phase.duration + timeout + 5)
         for task in tasks:
             task.cancel()
         phase.elapsed = time.monotonic() - t0
     return phase
+
+
+async def run_phase(rasa_url: str, phase: Phase, timeout: float, prefix: str) -> Phase:
+    def session(client: httpx.AsyncClient, i: int, deadline: float) -> Awaitable[None]:
+        sender = f"{prefix}-{phase.name}-{i:04d}"
+        return run_session(client, url_for(rasa_url, sender), phase, sender, i, deadline, timeout)
+
+    return await run_clients(phase, timeout, session)
 
 
 def wait_until_warm(rasa_url: str, prefix: str, limit_s: float = 180.0) -> float:
