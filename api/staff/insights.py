@@ -30,6 +30,7 @@ NOT_QUESTIONS = frozenset(
         "greet",
         "goodbye",
         "thank",
+        "acknowledge",
         "rate_helpful",
         "rate_not_helpful",
         "handoff",
