@@ -44,3 +44,11 @@ class WebChat:
 
     def click(self, title: str) -> list[dict[str, Any]]:
         return self.say(self.payload(title))
+
+
+def new_conversation(api_url: str, timeout: float = 120.0) -> str:
+    """A conversation id issued by the API (with the answer to a first greeting)."""
+    chat = WebChat(api_url, timeout)
+    chat.say("xin chào")
+    assert chat.sender
+    return chat.sender

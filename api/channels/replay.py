@@ -5,11 +5,10 @@ redeliver an event when the answer is slow. So:
 
 - :func:`fresh`: an event whose own timestamp is further than ``TTHC_WEBHOOK_REPLAY_WINDOW_S``
   from now is refused;
-- :data:`seen_events`: an event is handled only by the first instance that records its id:
-
-- Redis (``SET key NX EX``) when ``TTHC_REDIS_URL`` is set — every API instance shares it;
-- else a SQLite file, ``<var_dir>/channels/seen_events.db`` (``INSERT OR IGNORE``), shared by
-  the instances of one machine and kept across restarts.
+- :data:`seen_events`: an event is handled only by the first instance that records its id,
+  in Redis (``SET key NX EX``) when ``TTHC_REDIS_URL`` is set — every API instance shares it —
+  else in a SQLite file, ``<var_dir>/channels/seen_events.db`` (``INSERT OR IGNORE``), shared
+  by the instances of one machine and kept across restarts.
 
 Ids expire after ``TTHC_WEBHOOK_SEEN_TTL_S``. If the store cannot be reached, this process
 remembers the ids itself (and logs it), so a platform's redelivery is still ignored.

@@ -124,17 +124,18 @@ async def receive(request: Request, background: BackgroundTasks) -> Any:
 
     event = str(body.get("event_name", ""))
     message = body.get("message") if isinstance(body.get("message"), dict) else {}
+    body_key = f"zalo:{hashlib.sha256(raw).hexdigest()}"  # an event without its own id: the signed body
     if event == "user_send_text":
         user_id = str((body.get("sender") or {}).get("id") or "")
         text = str(message.get("text") or "").strip()
-        key = f"zalo:{message.get('msg_id') or hashlib.sha256(raw).hexdigest()}"
+        key = f"zalo:{message['msg_id']}" if message.get("msg_id") else body_key
         if user_id and text and await seen_events.first_time(key):
             background.add_task(handle_text, user_id, text)
     elif event in ("follow", "user_click_chatnow"):
         # follow: {"follower": {"id"}}; user_click_chatnow (the OA's "Nhắn tin" button): {"user_id"}
         user_id = str((body.get("follower") or {}).get("id") or body.get("user_id") or "")
         first = event == "follow" or _greeted.first_time(user_id)
-        if user_id and first and await seen_events.first_time(f"zalo:{hashlib.sha256(raw).hexdigest()}"):
+        if user_id and first and await seen_events.first_time(body_key):
             background.add_task(handle_text, user_id, GREETING_INTENT, True)
     else:
         log.info("zalo event %s ignored", event or "(none)")

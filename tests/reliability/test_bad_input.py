@@ -28,7 +28,7 @@ from tests.channels.conftest import MESSENGER_ENV, ZALO_ENV, App, FakeHTTP, shar
 from tests.channels.test_messenger import sign
 from tests.channels.test_zalo import APP_ID, CS_PATH, mac
 from tests.reliability.fuzz_corpus import messages, raw_bodies
-from tests.web_chat import WebChat
+from tests.web_chat import WebChat, new_conversation
 from tthc.stack.servers import APP_PYTHON, REPO_ROOT, Bot
 
 pytestmark = pytest.mark.slow
@@ -88,13 +88,6 @@ def baseline(app: App, bot: Bot) -> dict:
     return {"chat": chat, "events": tracker_rows(bot, chat.sender)}
 
 
-def issued_sender(app: App) -> str:
-    chat = WebChat(app.url)
-    chat.say("xin chào")
-    assert chat.sender
-    return chat.sender
-
-
 def tracker_rows(bot: Bot, sender: str) -> list[str]:
     with sqlite3.connect(bot.tracker_db, timeout=30) as db:
         return [
@@ -142,7 +135,7 @@ def test_fuzz_set_is_large_and_varied() -> None:
 
 
 def test_fuzz_through_api_chat(app: App, baseline: dict) -> None:
-    senders = [issued_sender(app) for _ in range(len(API_SET) // 10 + 1)]
+    senders = [new_conversation(app.url) for _ in range(len(API_SET) // 10 + 1)]
 
     def send(item: tuple[int, str]) -> tuple[int, str, int, bool]:
         i, text = item

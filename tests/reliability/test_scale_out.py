@@ -23,7 +23,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.web_chat import WebChat
+from tests.web_chat import new_conversation
 from tthc.stack.servers import REPO_ROOT
 from tthc.stack.services import (
     SharedStores,
@@ -99,14 +99,6 @@ def chat(api_url: str, sender: str | None, text: str) -> list[dict]:
     return r.json()["messages"]
 
 
-def new_conversation(api_url: str) -> str:
-    """A conversation id issued by the API (with the answer to a first greeting)."""
-    chat_ = WebChat(api_url, timeout=180)
-    chat_.say("xin chào")
-    assert chat_.sender
-    return chat_.sender
-
-
 def simultaneous(send, sender: str, n: int = 10) -> list[str]:
     messages = [f"thủ tục số {i}: đăng ký tạm trú" if i % 2 else f"thế còn lệ phí? ({i})" for i in range(n)]
     with concurrent.futures.ThreadPoolExecutor(n) as pool:
@@ -126,7 +118,7 @@ def assert_recorded_once_in_order(stores: SharedStores, sender: str, messages: l
 
 
 def test_simultaneous_turns_through_the_api_are_all_recorded(cluster: dict) -> None:
-    sender = new_conversation(cluster["api"])
+    sender = new_conversation(cluster["api"], timeout=180)
     messages = simultaneous(lambda i, s, t: chat(cluster["api"], s, t), sender)
     assert_recorded_once_in_order(cluster["stores"], sender, messages)
 
@@ -143,7 +135,7 @@ def test_a_stopped_instance_does_not_lose_the_conversation(cluster: dict) -> Non
     the other one and the conversation goes on from the shared tracker store."""
     from api.rasa_client import instances_for
 
-    sender = new_conversation(cluster["api"])
+    sender = new_conversation(cluster["api"], timeout=180)
     first = chat(cluster["api"], sender, "đăng ký khai sinh cần giấy tờ gì?")
     assert "khai sinh" in texts(first).lower()
     with pytest.MonkeyPatch.context() as mp:
