@@ -15,9 +15,10 @@ How a query is ranked (see :meth:`Retriever.search`):
 3. weighted reciprocal-rank fusion + a title-coverage boost;
 4. one hit per notice (best chunk), procedures with the same title grouped and ordered by
    level (citizen-facing first unless the question names a level or ``level=`` is given);
-5. ``no_match`` when neither the dense similarity nor the lexical coverage of the best hit
-   reaches the thresholds calibrated on dev data, or when an area the knowledge base does not
-   hold (``knowledge/coverage.yaml``) ranks above every record (``outside``).
+5. ``no_match`` when the scope gate (:mod:`indexer.scope_gate`) finds that the best hit does not
+   explain the question (meaning, words, unseen word pairs, how close an area the knowledge base
+   does not hold came — ``knowledge/coverage.yaml``); the area is named (``outside``) when it
+   ranks close to the best record.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ import numpy as np
 from indexer.build import title_core
 from indexer.known_search import KnownMatch, KnownProcedureSearch
 from indexer.query import QueryForms, analyze_query, fold, folded_terms, segmented_terms, syllables
+from indexer.scope_gate import MatchEvidence, ScopeGate
 
 # Fusion parameters (tuned on the dev sets and tests/indexer/data only).
 RRF_K = 30
@@ -48,13 +50,10 @@ W_TITLE_EXPLAINS = 0.02  # boost by the share of the question's content words th
 CANDIDATES = 100
 # Dense query form for questions typed without diacritics: "typed" | "restored" | "both".
 DENSE_MODE = os.environ.get("TTHC_DENSE_MODE", "restored")
-# "No good match": calibrated on dev questions vs. out-of-domain questions.
-NO_MATCH_DENSE = 0.83
-NO_MATCH_COVERAGE = 0.5
 AMBIGUOUS_RATIO = 0.97
 NOTICE_SECOND_CHUNK = 0.8
-# An area of knowledge/coverage.yaml wins over the best record when it scores at least this
-# share of the record's fused score (calibrated on own out-of-coverage questions).
+# An unanswered question names an area of knowledge/coverage.yaml (where to ask) when the area
+# scores at least this share of the best record's fused score.
 OUTSIDE_MARGIN = 0.85
 # a procedure known by name only (knowledge/known_procedures.yaml) is named for a question no record
 # answers when its title is this close and the question holds this share of the title's syllables
@@ -140,9 +139,6 @@ _ENCODING = ThreadPoolExecutor(max_workers=4, thread_name_prefix="query-encoding
 
 # syllables that name no procedure, left out of the titles of procedures known by name only
 KNOWN_GENERIC = FILLER_SYLLABLES | {"thu", "tuc", "cap", "xin", "de", "nghi", "viec", "cho", "doi", "voi"}
-# share of the question's syllable bigrams (not both fillers) never seen in the corpus above
-# which the question is considered outside the knowledge base
-NO_MATCH_UNKNOWN = 0.62
 
 
 @dataclass
@@ -178,6 +174,8 @@ class SearchResponse:
     known: KnownMatch | None = None
     # no word to read: emoji, symbols, digits only, or letters that make no word we know
     unreadable: bool = False
+    # how well the first hit explains the question (what the scope gate decided on)
+    evidence: MatchEvidence | None = None
 
     @property
     def top(self) -> SearchHit | None:
@@ -192,6 +190,7 @@ class SearchResponse:
             "ambiguous": [h.to_dict() for h in self.ambiguous],
             "outside": self.outside.to_dict() if self.outside else None,
             "known": self.known.procedure.model_dump(mode="json") if self.known else None,
+            "evidence": self.evidence.as_dict() if self.evidence else None,
             "elapsed_ms": round(self.elapsed_ms, 2),
         }
 
@@ -219,11 +218,20 @@ def query_model_dir(manifest: dict) -> Path:
 
 
 class Retriever:
-    def __init__(self, path: Path, query_encoder=None):
+    """Search over one index build.
+
+    :param path: the build folder.
+    :param query_encoder: a callable text → vector (default: the process's shared encoder of the
+        model that built the index).
+    :param scope_gate: decides when no record answers (default: :class:`ScopeGate` as fitted).
+    """
+
+    def __init__(self, path: Path, query_encoder=None, scope_gate: ScopeGate | None = None):
         import bm25s
         import faiss
 
         self.path = Path(path)
+        self.scope_gate = scope_gate or ScopeGate()
         self.manifest = json.loads((self.path / "manifest.json").read_text(encoding="utf-8"))
         self.docs = [
             json.loads(x) for x in (self.path / "docs.jsonl").read_text(encoding="utf-8").splitlines()
@@ -248,6 +256,9 @@ class Retriever:
         self.doc_syl = [set(syllables(fold(d["title"] + " " + d.get("field", "")))) for d in self.docs]
         self.lex_syl = [set(folded_terms(d["lexical"])) for d in self.docs]
         self.title_syl = [set(syllables(title_core(d["title"]))) for d in self.docs]
+        self._doc_by_key: dict[tuple[str, str], int] = {}
+        for i, d in enumerate(self.docs):
+            self._doc_by_key.setdefault((d["kind"], d["id"]), i)
         # groups: same title up to the level suffix, joined with Procedure.same_as
         by_code = {d["id"]: i for i, d in enumerate(self.docs) if d["kind"] == "procedure"}
         for code, p in self.procedures.items():
@@ -437,10 +448,12 @@ class Retriever:
             if len(hits) >= k + 5:
                 break
         hits = hits[:k]
-        if outside is not None and hits and outside.score < OUTSIDE_MARGIN * hits[0].score:
-            outside = None  # a record matches clearly better
-        unknown = self.unknown_share(forms.folded)
-        no_match = unknown >= NO_MATCH_UNKNOWN or self._no_match(hits) or outside is not None
+        evidence = self._evidence(hits, outside, forms.folded, content)
+        no_match = evidence is None or self.scope_gate.rejects(evidence)
+        if outside is not None and (
+            not no_match or (hits and outside.score < OUTSIDE_MARGIN * hits[0].score)
+        ):
+            outside = None  # a record answers, or matches clearly better than the area
         # a procedure known by name only (the encoding is cached): it answers when no record does,
         # or when the question names it rather than the first record (answered: hits is not empty)
         known = self.known.best(self.encode_query(dense_text), q_syl) if allowed is None else None
@@ -451,7 +464,33 @@ class Retriever:
         ambiguous = self._ambiguous(hits, want_level) if hits and not no_match else []
         elapsed = (time.perf_counter() - t0) * 1e3
         return SearchResponse(
-            query, hits, no_match, ambiguous, forms, elapsed, level=want_level, outside=outside, known=known
+            query,
+            hits,
+            no_match,
+            ambiguous,
+            forms,
+            elapsed,
+            level=want_level,
+            outside=outside,
+            known=known,
+            evidence=evidence,
+        )
+
+    def _evidence(
+        self, hits: list[SearchHit], outside: SearchHit | None, folded_q: str, content: set[str]
+    ) -> MatchEvidence | None:
+        """What the scope gate weighs about the first hit (None: nothing to weigh)."""
+        if not hits:
+            return None
+        top = hits[0]
+        title = self.title_syl[self._doc_of(top)]
+        return MatchEvidence(
+            dense=top.dense,
+            coverage=top.coverage,
+            title_explains=len(content & title) / len(content) if content else 0.0,
+            unknown=self.unknown_share(folded_q),
+            outside_ratio=outside.score / top.score if outside is not None and top.score > 0 else 0.0,
+            notice=top.kind == "notice",
         )
 
     def _level_key(self, m: int, want: str | None, fused: dict[int, float]):
@@ -494,28 +533,19 @@ class Retriever:
             return 0.0 if all(s in self.fold_vocab for s in syl) else 1.0
         return sum(b not in self.fold_vocab for b in bigrams) / len(bigrams)
 
-    @staticmethod
-    def _no_match(hits: list[SearchHit]) -> bool:
-        if not hits:
-            return True
-        h = hits[0]
-        return h.dense < NO_MATCH_DENSE and h.coverage < NO_MATCH_COVERAGE
-
     def _ambiguous(self, hits: list[SearchHit], want_level: str | None) -> list[SearchHit]:
         top = hits[0]
         if top.kind != "procedure":
             return []
-        group = self.docs[self._doc_index(top)]["group"]
+        group = self.docs[self._doc_of(top)]["group"]
         same = [h for h in hits if h.kind == "procedure" and self._group_of(h) == group]
         if len(same) > 1 and not want_level:
             return same
         close = [h for h in hits[1:4] if h.kind == "procedure" and h.score >= AMBIGUOUS_RATIO * top.score]
         return [top, *close] if close else []
 
-    def _doc_index(self, h: SearchHit) -> int:
-        if not hasattr(self, "_by_code"):
-            self._by_code = {d["id"]: i for i, d in enumerate(self.docs) if d["kind"] == "procedure"}
-        return self._by_code[h.code]
+    def _doc_of(self, h: SearchHit) -> int:
+        return self._doc_by_key[(h.kind, h.code)]
 
     def _group_of(self, h: SearchHit) -> str:
-        return self.docs[self._doc_index(h)]["group"]
+        return self.docs[self._doc_of(h)]["group"]

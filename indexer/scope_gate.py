@@ -1,0 +1,99 @@
+"""Does any record answer the question? The decision between answering the best record and
+saying "tôi chưa có dữ liệu về việc này".
+
+A question the knowledge base does not hold still has a nearest record, often a confident-looking
+one ("giấy phép bán rượu" → tax exemption for imported alcohol). What tells them apart is how
+well that record explains the question: how close it is in meaning, how many of the question's
+words its text and its title hold, how many of the question's word pairs the corpus has never
+seen, and how close an area the knowledge base does not hold (``knowledge/coverage.yaml``) came.
+A logistic model over these five measures gives the probability that no record answers; above
+the threshold the question is answered "no data". A public notice is quoted, not summarised: it
+answers when the passage quoted holds most of the question's words.
+
+The weights are fitted on development data only (``bench/fit_scope_gate.py`` prints the fit, the
+trade-off on each set and the constants below); blind sets are measured, never fitted on.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class MatchEvidence:
+    """How well the best record explains a question (each a share between 0 and 1, except
+    ``outside_ratio``)."""
+
+    dense: float  # best cosine of the top hit's passages
+    coverage: float  # share of the question's content syllables the top hit's text holds
+    title_explains: float  # share of the question's content syllables the top hit's title holds
+    unknown: float  # share of the question's syllable bigrams the corpus never holds
+    outside_ratio: float  # fused score of the nearest area not held / the top hit's (0: none)
+    notice: bool = False  # the top hit is a public notice (quoted, not a procedure)
+
+    def as_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+FEATURES = ("dense", "coverage", "title_explains", "unknown", "outside_ratio")
+
+# fitted by bench/fit_scope_gate.py on development data (see its output for the trade-off)
+WEIGHTS: dict[str, float] = {
+    "dense": -87.774,
+    "coverage": -2.510,
+    "title_explains": -2.261,
+    "unknown": 2.281,
+    "outside_ratio": 4.610,
+}
+BIAS = 80.153
+THRESHOLD = 0.75
+# the share of the question's content words a notice's quoted passage must hold (the dev notice
+# questions hold 0.88 or more; chat that lands on a notice, 0.7 or less)
+NOTICE_MIN_COVERAGE = 0.8
+
+
+class ScopeGate:
+    """Answer the best record, or say that no record answers.
+
+    :param weights: one logistic weight per :class:`MatchEvidence` field.
+    :param bias: the logistic intercept.
+    :param threshold: the least probability of "no record answers" at which the question is
+        answered "no data" (lower rejects more in-domain questions, higher answers more
+        questions the knowledge base does not hold).
+    :param notice_min_coverage: the least share of the question's content words the quoted
+        passage of a notice must hold for the notice to answer.
+    """
+
+    def __init__(
+        self,
+        weights: dict[str, float] | None = None,
+        bias: float = BIAS,
+        threshold: float = THRESHOLD,
+        notice_min_coverage: float = NOTICE_MIN_COVERAGE,
+    ):
+        weights = dict(WEIGHTS if weights is None else weights)
+        if set(weights) != set(FEATURES):
+            raise ValueError(
+                f"weights must name exactly {', '.join(FEATURES)}; got {', '.join(sorted(weights))}"
+            )
+        if not all(math.isfinite(w) for w in [*weights.values(), bias]):
+            raise ValueError("weights and bias must be finite numbers")
+        if not 0.0 < threshold < 1.0:
+            raise ValueError(f"threshold is a probability strictly between 0 and 1, got {threshold}")
+        if not 0.0 <= notice_min_coverage <= 1.0:
+            raise ValueError(f"notice_min_coverage is a share between 0 and 1, got {notice_min_coverage}")
+        self.weights = weights
+        self.bias = float(bias)
+        self.threshold = float(threshold)
+        self.notice_min_coverage = float(notice_min_coverage)
+
+    def p_unanswered(self, evidence: MatchEvidence) -> float:
+        """Probability that no record answers the question."""
+        z = self.bias + sum(self.weights[k] * getattr(evidence, k) for k in FEATURES)
+        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+
+    def rejects(self, evidence: MatchEvidence) -> bool:
+        if evidence.notice:
+            return evidence.coverage < self.notice_min_coverage
+        return self.p_unanswered(evidence) >= self.threshold
