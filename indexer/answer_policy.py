@@ -280,9 +280,9 @@ def _event_asked(
     if response.known is not None and not what_to_do:
         return match, False  # the message names a procedure we know by name only ("giấy phép bán lẻ rượu")
     if response.outside is not None:
-        # the event's own business is an area we do not hold ("muốn ly hôn"): say so, with
-        # where to ask; otherwise its list says what we hold and what to ask elsewhere
-        return match, not match.event.main_outside
+        # the question is about an area we do not hold ("mở nhà thuốc", "muốn ly hôn"): say so,
+        # with where to ask, and the event's list one tap away (it is not the answer)
+        return match, False
     if response.no_match or not response.hits or response.hits[0].kind != "procedure":
         return match, True
     top = response.hits[0]
@@ -334,9 +334,11 @@ def answer_question(
 
 
 def _with_event_link(retriever: Retriever, turn: Turn, match: EventMatch | None) -> Turn:
-    """A procedure answered for a message that also tells a life event: the event one tap away."""
+    """A procedure answered for a message that also tells a life event, or a question about an
+    area we do not hold asked within one ("mở nhà thuốc"): the event one tap away."""
     known = bool(turn.answer.citations) and turn.answer.citations[0].kind == "known"
-    if match is not None and (turn.answer.kind == "procedure" or known):
+    outside = turn.answer.kind == "no_match" and bool(turn.answer.heading)  # compose_outside
+    if match is not None and (turn.answer.kind == "procedure" or known or outside):
         answered = retriever.get_procedure(turn.answer.code)
         skip = {turn.answer.code, *(answered.same_as if answered else [])}
         others = [

@@ -35,16 +35,19 @@ def event_button(event: LifeEvent) -> Button:
 
 
 def add_event_link(answer: Answer, event: LifeEvent, others: Sequence = ()) -> None:
-    """Under a procedure answered for a message that also tells a life event: the event's
-    other procedures (``others``, records) named, and the whole list one tap away."""
+    """Under an answer to a message that also tells a life event: the event's other procedures
+    (``others``, records) named, and the whole list one tap away."""
     names = "; ".join(shorten(display_title(p.title), 50) for p in others[:3])
     more = f", bạn thường còn cần: {names}" + ("…" if len(others) > 3 else "") if names else ""
     when = f"Khi {event.title[:1].lower() + event.title[1:]}"
     line = f"{when}{more} (bấm «Việc cần làm: {event.title}»)."
     if len(answer.text) + len(line) > FIRST_REPLY_CHARS:  # the first reply stays short
         line = f"{when}: các việc khác, bấm «Việc cần làm: {event.title}»."
-    body, _, source = answer.text.rpartition("\n")
-    answer.text = f"{body}\n{line}\n{source}"
+    if answer.citations:  # above the source line
+        body, _, source = answer.text.rpartition("\n")
+        answer.text = f"{body}\n{line}\n{source}"
+    else:
+        answer.text = f"{answer.text}\n{line}"
     answer.buttons = [event_button(event), *answer.buttons]
 
 

@@ -254,11 +254,6 @@ class LifeEvent(_Model):
     )
     gaps: list[EventGap] = Field(default_factory=list)
     note: str = ""
-    main_outside: bool = Field(
-        False,
-        description="The event's own business is an area the knowledge base does not hold "
-        "(coverage.yaml): a question closer to that area gets the honest 'no data' answer",
-    )
 
 
 class StaleRule(_Model):
