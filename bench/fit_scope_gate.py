@@ -1,7 +1,8 @@
 """Fit the scope gate (``indexer/scope_gate.py``) on development data and print its constants.
 
 Questions some record answers: the dev sets of ``../shared/eval`` (each also folded to no
-diacritics) and ``tests/indexer/data``, and the in-KB rows of ``bench/data/coverage_calibration*``.
+diacritics) and ``tests/indexer/data``, the in-KB rows of ``bench/data/coverage_calibration*`` and the stories of
+``bench/data/story_questions_dev.jsonl``.
 Questions no record answers: the out-of-coverage rows of those calibration sets and the dev sets'
 out-of-domain rows. Blind sets (``*_blind*``) are never read here.
 
@@ -42,6 +43,9 @@ def labelled_questions() -> list[tuple[str, str, int]]:
             out.append((name, row["q"], 0))
             if row.get("kind", "procedure") == "procedure" and fold(row["q"]) != row["q"]:
                 out.append((name, fold(row["q"]), 0))
+    for line in (DATA / "story_questions_dev.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():  # a story told before the question (all answerable)
+            out.append(("story_questions_dev", json.loads(line)["q"], 0))
     for path in sorted(DATA.glob("coverage_calibration*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():

@@ -38,7 +38,7 @@ import numpy as np
 from indexer.build import title_core
 from indexer.known_search import KnownMatch, KnownProcedureSearch
 from indexer.query import QueryForms, analyze_query, fold, folded_terms, segmented_terms, syllables
-from indexer.scope_gate import MatchEvidence, ScopeGate
+from indexer.scope_gate import LONG_QUESTION, MatchEvidence, ScopeGate
 
 # Fusion parameters (tuned on the dev sets and tests/indexer/data only).
 RRF_K = 30
@@ -490,6 +490,7 @@ class Retriever:
             title_explains=len(content & title) / len(content) if content else 0.0,
             unknown=self.unknown_share(folded_q),
             outside_ratio=outside.score / top.score if outside is not None and top.score > 0 else 0.0,
+            length=min(len(content), LONG_QUESTION) / LONG_QUESTION,
             notice=top.kind == "notice",
         )
 

@@ -5,8 +5,9 @@ A question the knowledge base does not hold still has a nearest record, often a 
 one ("giấy phép bán rượu" → tax exemption for imported alcohol). What tells them apart is how
 well that record explains the question: how close it is in meaning, how many of the question's
 words its text and its title hold, how many of the question's word pairs the corpus has never
-seen, and how close an area the knowledge base does not hold (``knowledge/coverage.yaml``) came.
-A logistic model over these five measures gives the probability that no record answers; above
+seen, and how close an area the knowledge base does not hold (``knowledge/coverage.yaml``) came;
+and how long the question is (a story told before the question is far in meaning from any title,
+though a record answers it). A logistic model over these six measures gives the probability that no record answers; above
 the threshold the question is answered "no data". A public notice is quoted, not summarised: it
 answers when the passage quoted holds most of the question's words.
 
@@ -30,24 +31,27 @@ class MatchEvidence:
     title_explains: float  # share of the question's content syllables the top hit's title holds
     unknown: float  # share of the question's syllable bigrams the corpus never holds
     outside_ratio: float  # fused score of the nearest area not held / the top hit's (0: none)
+    length: float = 0.0  # the question's distinct content syllables, as a share of LONG_QUESTION
     notice: bool = False  # the top hit is a public notice (quoted, not a procedure)
 
     def as_dict(self) -> dict[str, float]:
         return asdict(self)
 
 
-FEATURES = ("dense", "coverage", "title_explains", "unknown", "outside_ratio")
+FEATURES = ("dense", "coverage", "title_explains", "unknown", "outside_ratio", "length")
+LONG_QUESTION = 60  # content syllables from which a question counts as fully long
 
 # fitted by bench/fit_scope_gate.py on development data (see its output for the trade-off)
 WEIGHTS: dict[str, float] = {
-    "dense": -87.774,
-    "coverage": -2.510,
-    "title_explains": -2.261,
-    "unknown": 2.281,
-    "outside_ratio": 4.610,
+    "dense": -88.366,
+    "coverage": -2.132,
+    "title_explains": -2.459,
+    "unknown": 1.167,
+    "outside_ratio": 4.726,
+    "length": -8.316,
 }
-BIAS = 80.153
-THRESHOLD = 0.75
+BIAS = 82.113
+THRESHOLD = 0.65
 # the share of the question's content words a notice's quoted passage must hold (the dev notice
 # questions hold 0.88 or more; chat that lands on a notice, 0.7 or less)
 NOTICE_MIN_COVERAGE = 0.8

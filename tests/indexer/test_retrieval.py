@@ -77,6 +77,7 @@ WORDS_ONLY_GATE = {
     "title_explains": -2.0,
     "unknown": 4.0,
     "outside_ratio": 3.0,
+    "length": 0.0,
 }
 
 
