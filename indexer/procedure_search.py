@@ -53,8 +53,9 @@ DENSE_MODE = os.environ.get("TTHC_DENSE_MODE", "restored")
 AMBIGUOUS_RATIO = 0.97
 NOTICE_SECOND_CHUNK = 0.8
 # An unanswered question names an area of knowledge/coverage.yaml (where to ask) when the area
-# scores at least this share of the best record's fused score.
-OUTSIDE_MARGIN = 0.85
+# scores at least this share of the best record's fused score (chosen on the dev calibration and
+# life-event sets: lower names more areas rightly, and answers fewer event questions with a list)
+OUTSIDE_MARGIN = 0.75
 # a procedure known by name only (knowledge/known_procedures.yaml) is named for a question no record
 # answers when its title is this close and the question holds this share of the title's syllables
 # (calibrated on bench/data/coverage_calibration.jsonl)
