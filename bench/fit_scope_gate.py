@@ -1,8 +1,8 @@
 """Fit the scope gate (``indexer/scope_gate.py``) on development data and print its constants.
 
 Questions some record answers: the dev sets of ``../shared/eval`` (each also folded to no
-diacritics) and ``tests/indexer/data``, the in-KB rows of ``bench/data/coverage_calibration*`` and the stories of
-``bench/data/story_questions_dev.jsonl``.
+diacritics) and ``tests/indexer/data``, the in-KB rows of ``bench/data/coverage_calibration*``, the stories of
+``bench/data/story_questions_dev.jsonl`` and the short chat questions of ``short_questions_dev.jsonl``.
 Questions no record answers: the out-of-coverage rows of those calibration sets and the dev sets'
 out-of-domain rows. Blind sets (``*_blind*``) are never read here.
 
@@ -30,6 +30,7 @@ from indexer.scope_gate import FEATURES
 from tthc.settings import get_settings
 
 DATA = Path(__file__).resolve().parent / "data"
+EVERYDAY = ["story_questions_dev", "short_questions_dev"]
 
 
 def labelled_questions() -> list[tuple[str, str, int]]:
@@ -43,9 +44,10 @@ def labelled_questions() -> list[tuple[str, str, int]]:
             out.append((name, row["q"], 0))
             if row.get("kind", "procedure") == "procedure" and fold(row["q"]) != row["q"]:
                 out.append((name, fold(row["q"]), 0))
-    for line in (DATA / "story_questions_dev.jsonl").read_text(encoding="utf-8").splitlines():
-        if line.strip():  # a story told before the question (all answerable)
-            out.append(("story_questions_dev", json.loads(line)["q"], 0))
+    for name in ("story_questions_dev", "short_questions_dev"):  # stories; short chat (all answerable)
+        for line in (DATA / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                out.append((name, json.loads(line)["q"], 0))
     for path in sorted(DATA.glob("coverage_calibration*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
@@ -87,9 +89,9 @@ def main() -> int:
     cv = np.zeros(len(y))
     for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(X, y):
         cv[test] = fit(X[train], y[train]).predict_proba((X[test] - mean) / std)[:, 1]
-    # the threshold is chosen on everyday questions (the calibration sets): the dev sets' questions
-    # close to a title are rarely rejected, and would make any threshold look safe
-    everyday = np.char.startswith(sets.astype(str), "coverage_calibration")
+    # the threshold is chosen on everyday questions (calibration, stories, short chat): the dev
+    # sets' questions close to a title are rarely rejected, and would make any threshold look safe
+    everyday = np.isin(sets, EVERYDAY) | np.char.startswith(sets.astype(str), "coverage_calibration")
     print("threshold  answerable rejected (all / everyday)  unanswerable rejected   (5-fold cross-validated)")
     for t in np.arange(0.3, 0.951, 0.05):
         a, b = rates(cv, y, t)
