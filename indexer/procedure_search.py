@@ -23,7 +23,6 @@ How a query is ranked (see :meth:`Retriever.search`):
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import threading
@@ -449,7 +448,7 @@ class Retriever:
             if len(hits) >= k + 5:
                 break
         hits = hits[:k]
-        evidence = self._evidence(hits, outside, forms.folded, content)
+        evidence = self._evidence(hits, outside, content)
         no_match = evidence is None or self.scope_gate.rejects(evidence)
         if outside is not None and (
             not no_match or (hits and outside.score < OUTSIDE_MARGIN * hits[0].score)
@@ -478,7 +477,7 @@ class Retriever:
         )
 
     def _evidence(
-        self, hits: list[SearchHit], outside: SearchHit | None, folded_q: str, content: set[str]
+        self, hits: list[SearchHit], outside: SearchHit | None, content: set[str]
     ) -> MatchEvidence | None:
         """What the scope gate weighs about the first hit (None: nothing to weigh)."""
         if not hits:
@@ -489,7 +488,6 @@ class Retriever:
             dense=top.dense,
             coverage=top.coverage,
             title_explains=len(content & title) / len(content) if content else 0.0,
-            unknown=self.unknown_share(folded_q),
             outside_ratio=outside.score / top.score if outside is not None and top.score > 0 else 0.0,
             length=min(len(content), LONG_QUESTION) / LONG_QUESTION,
             notice=top.kind == "notice",
@@ -522,18 +520,6 @@ class Retriever:
         emoji, punctuation, digits ("123") or keyboard mash ("asdfghjkl")."""
         words = [s for s in syllables(fold(forms.expanded)) if not s.isdigit()]
         return any(w in self.fold_vocab for w in words)
-
-    def unknown_share(self, folded_q: str) -> float:
-        """Share of the question's syllable bigrams that occur nowhere in the corpus."""
-        syl = syllables(folded_q)
-        bigrams = [
-            f"{a}_{b}"
-            for a, b in itertools.pairwise(syl)
-            if not (a in FILLER_SYLLABLES and b in FILLER_SYLLABLES)
-        ]
-        if not bigrams:
-            return 0.0 if all(s in self.fold_vocab for s in syl) else 1.0
-        return sum(b not in self.fold_vocab for b in bigrams) / len(bigrams)
 
     def _ambiguous(self, hits: list[SearchHit], want_level: str | None) -> list[SearchHit]:
         top = hits[0]

@@ -75,7 +75,6 @@ WORDS_ONLY_GATE = {
     "dense": 0.0,
     "coverage": -6.0,
     "title_explains": -2.0,
-    "unknown": 4.0,
     "outside_ratio": 3.0,
     "length": 0.0,
 }

@@ -7,8 +7,8 @@ import pytest
 
 from indexer.scope_gate import FEATURES, WEIGHTS, MatchEvidence, ScopeGate
 
-CLEAR = MatchEvidence(dense=0.93, coverage=1.0, title_explains=0.9, unknown=0.0, outside_ratio=0.0)
-FAR = MatchEvidence(dense=0.86, coverage=0.3, title_explains=0.1, unknown=0.5, outside_ratio=1.1)
+CLEAR = MatchEvidence(dense=0.93, coverage=1.0, title_explains=0.9, outside_ratio=0.0)
+FAR = MatchEvidence(dense=0.86, coverage=0.3, title_explains=0.1, outside_ratio=1.1)
 
 
 def test_fitted_gate_answers_a_clear_match_and_rejects_a_far_one():
@@ -19,19 +19,17 @@ def test_fitted_gate_answers_a_clear_match_and_rejects_a_far_one():
 
 @pytest.mark.parametrize(
     ("field", "worse"),
-    [("dense", -0.04), ("coverage", -0.5), ("unknown", 0.5), ("outside_ratio", 1.0), ("length", -0.3)],
+    [("dense", -0.04), ("coverage", -0.5), ("outside_ratio", 1.0), ("length", -0.3)],
 )
 def test_each_measure_moves_the_probability_the_right_way(field, worse):
     gate = ScopeGate()
-    middle = MatchEvidence(
-        dense=0.9, coverage=0.6, title_explains=0.5, unknown=0.2, outside_ratio=0.3, length=0.4
-    )
+    middle = MatchEvidence(dense=0.9, coverage=0.6, title_explains=0.5, outside_ratio=0.3, length=0.4)
     changed = MatchEvidence(**{**middle.as_dict(), field: getattr(middle, field) + worse})
     assert gate.p_unanswered(changed) > gate.p_unanswered(middle)
 
 
 def test_the_threshold_decides():
-    middle = MatchEvidence(dense=0.9, coverage=0.6, title_explains=0.5, unknown=0.2, outside_ratio=0.3)
+    middle = MatchEvidence(dense=0.9, coverage=0.6, title_explains=0.5, outside_ratio=0.3)
     p = ScopeGate().p_unanswered(middle)
     assert ScopeGate(threshold=max(0.001, p - 0.01)).rejects(middle)
     assert not ScopeGate(threshold=min(0.999, p + 0.01)).rejects(middle)
@@ -39,12 +37,8 @@ def test_the_threshold_decides():
 
 def test_a_notice_answers_when_its_passage_holds_most_of_the_question():
     gate = ScopeGate()
-    quoted = MatchEvidence(
-        dense=0.86, coverage=0.9, title_explains=0.0, unknown=0.3, outside_ratio=0.4, notice=True
-    )
-    chat = MatchEvidence(
-        dense=0.84, coverage=0.6, title_explains=0.6, unknown=0.5, outside_ratio=0.0, notice=True
-    )
+    quoted = MatchEvidence(dense=0.86, coverage=0.9, title_explains=0.0, outside_ratio=0.4, notice=True)
+    chat = MatchEvidence(dense=0.84, coverage=0.6, title_explains=0.6, outside_ratio=0.0, notice=True)
     assert not gate.rejects(quoted) and gate.rejects(chat)
     assert gate.rejects(MatchEvidence(**{**quoted.as_dict(), "notice": False})), (
         "as a procedure it would not answer"
@@ -76,7 +70,5 @@ def test_invalid_parameters_are_refused(kwargs):
 
 def test_extreme_evidence_does_not_overflow():
     gate = ScopeGate({k: 1e6 for k in FEATURES}, bias=0.0)
-    huge = MatchEvidence(
-        dense=1.0, coverage=1.0, title_explains=1.0, unknown=1.0, outside_ratio=50.0, length=1.0
-    )
+    huge = MatchEvidence(dense=1.0, coverage=1.0, title_explains=1.0, outside_ratio=50.0, length=1.0)
     assert gate.p_unanswered(huge) == pytest.approx(1.0)
