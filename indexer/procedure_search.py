@@ -16,9 +16,9 @@ How a query is ranked (see :meth:`Retriever.search`):
 4. one hit per notice (best chunk), procedures with the same title grouped and ordered by
    level (citizen-facing first unless the question names a level or ``level=`` is given);
 5. ``no_match`` when the scope gate (:mod:`indexer.scope_gate`) finds that the best hit does not
-   explain the question (meaning, words, unseen word pairs, how close an area the knowledge base
-   does not hold came — ``knowledge/coverage.yaml``); the area is named (``outside``) when it
-   ranks close to the best record.
+   explain the question (meaning, words, the question's length, how close an area the knowledge
+   base does not hold came — ``knowledge/coverage.yaml``); the area is named (``outside``) when
+   it ranks close to the best record.
 """
 
 from __future__ import annotations
