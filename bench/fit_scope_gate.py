@@ -107,7 +107,7 @@ def main() -> int:
         0.95,
     )
     print(f"\ncross-validated at {chosen}, by set:")
-    report(cv, y, sets, chosen)
+    report(cv >= chosen, y, sets)
 
     model = fit(X, y)
     weights = model.coef_[0] / std
@@ -121,16 +121,16 @@ def main() -> int:
     gate = retriever.scope_gate
     print(f"\nthe gate as committed (threshold {gate.threshold}), by set:")
     everything = [i for i, e in enumerate(evidence) if e is not None]
-    rejected = np.array([gate.rejects(evidence[i]) for i in everything], dtype=float)
-    y = np.array([items[i][2] for i in everything])
-    report(rejected, y, np.array([items[i][0] for i in everything]), 0.5)
+    rejected = np.array([gate.rejects(evidence[i]) for i in everything])
+    report(rejected, np.array([items[i][2] for i in everything]), np.array([items[i][0] for i in everything]))
     return 0
 
 
-def report(p: np.ndarray, y: np.ndarray, sets: np.ndarray, threshold: float) -> None:
+def report(rejected: np.ndarray, y: np.ndarray, sets: np.ndarray) -> None:
+    """Share of answerable and unanswerable questions rejected, by set."""
     for name in sorted(set(sets)):
         m = sets == name
-        a, b = (p[m & (y == 0)] >= threshold), (p[m & (y == 1)] >= threshold)
+        a, b = rejected[m & (y == 0)], rejected[m & (y == 1)]
         parts = [f"answerable rejected {a.mean():.3f} (n={a.size})" if a.size else ""]
         parts += [f"unanswerable rejected {b.mean():.3f} (n={b.size})" if b.size else ""]
         print(f"  {name:<40} " + "  ".join(x for x in parts if x))

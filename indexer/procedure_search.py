@@ -260,11 +260,14 @@ class Retriever:
         for i, d in enumerate(self.docs):
             self._doc_by_key.setdefault((d["kind"], d["id"]), i)
         # groups: same title up to the level suffix, joined with Procedure.same_as
-        by_code = {d["id"]: i for i, d in enumerate(self.docs) if d["kind"] == "procedure"}
         for code, p in self.procedures.items():
             for other in p.same_as:
-                if code in by_code and other in by_code:
-                    a, b = self.docs[by_code[code]]["group"], self.docs[by_code[other]]["group"]
+                mine, theirs = (
+                    self._doc_by_key.get(("procedure", code)),
+                    self._doc_by_key.get(("procedure", other)),
+                )
+                if mine is not None and theirs is not None:
+                    a, b = self.docs[mine]["group"], self.docs[theirs]["group"]
                     if a != b:
                         for d in self.docs:
                             if d["kind"] == "procedure" and d["group"] == b:
@@ -400,8 +403,7 @@ class Retriever:
             ts = self.title_syl[d]
             if ts and self.is_procedure[d]:
                 fused[d] += W_TITLE * (len(ts & q_syl) / len(ts)) ** 2
-                if content:  # how much of the question the title explains
-                    fused[d] += W_TITLE_EXPLAINS * (len(ts & content) / len(content)) ** 2
+                fused[d] += W_TITLE_EXPLAINS * self._title_explains(d, content) ** 2
 
         ranked = sorted(fused, key=fused.get, reverse=True)
         notice_chunks: dict[str, list[int]] = {}
@@ -483,15 +485,18 @@ class Retriever:
         if not hits:
             return None
         top = hits[0]
-        title = self.title_syl[self._doc_of(top)]
         return MatchEvidence(
             dense=top.dense,
             coverage=top.coverage,
-            title_explains=len(content & title) / len(content) if content else 0.0,
+            title_explains=self._title_explains(self._doc_of(top), content),
             outside_ratio=outside.score / top.score if outside is not None and top.score > 0 else 0.0,
             length=min(len(content), LONG_QUESTION) / LONG_QUESTION,
             notice=top.kind == "notice",
         )
+
+    def _title_explains(self, d: int, content: set[str]) -> float:
+        """How much of the question (its content syllables) document ``d``'s title holds."""
+        return len(content & self.title_syl[d]) / len(content) if content else 0.0
 
     def _level_key(self, m: int, want: str | None, fused: dict[int, float]):
         levels = self.docs[m].get("levels") or ["khac"]
