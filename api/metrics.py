@@ -1,15 +1,14 @@
 """Prometheus metrics at ``GET /metrics`` (prometheus-client, text exposition format).
 
-Every citizen turn of every channel goes through :func:`api.rasa_client.send_message`,
-which calls :func:`observe_turn`; the kind of answer is read from the bot's messages:
+Every citizen turn of every channel goes through :func:`api.rasa_client.send_message`, which
+calls :func:`observe_turn` (turns, latency). What a turn came to (no match, handoff, rating)
+is counted from the slot events the bot's actions return (:func:`observe_action`, called by
+``POST /webhook``, classified by :mod:`api.turn_outcomes` as the dashboard does), never from
+the wording of a reply. An action server run apart from the API (README, "Deploying for a
+province") counts none of these.
 
-- no match: the answer offers the "Gặp cán bộ" button (payload ``/handoff``), which the
-  actions add only to "I do not know" answers (``bot/actions/replies.py``);
-- handoff: the bot confirms the request (``action_handoff``'s text);
-- rating: the bot thanks for a rating (``action_store_rating``'s texts).
-
-``tests/reliability/test_metrics.py`` checks these against the real bot. Counters are
-per process: with several uvicorn workers or instances, let Prometheus sum them.
+``tests/api/test_metrics.py`` checks them through the real actions. Counters are per process:
+with several uvicorn workers or instances, let Prometheus sum them.
 Access: a bearer token ``TTHC_METRICS_TOKEN`` when set, else loopback clients only.
 """
 
@@ -22,7 +21,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_
 
 from api.access import secret_or_loopback
 from api.channels.registry import channel_of
-from tthc import texts
+from api.turn_outcomes import action_outcomes
 from tthc.settings import get_settings
 
 router = APIRouter(include_in_schema=False)
@@ -42,38 +41,23 @@ LATENCY = Histogram(
     buckets=(0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 2, 5, 10, 30),
 )
 
-HANDOFF_PAYLOAD = "/handoff"
-RATING_TEXTS = {texts.RATED_HELPFUL: "helpful", texts.RATED_NOT_HELPFUL: "not_helpful"}
 
-
-def classify(messages: list[dict[str, Any]]) -> dict[str, Any]:
-    """What the bot's messages say: no_match / handoff / rating (None or helpful/not_helpful)."""
-    no_match = handoff = False
-    rating = None
-    for message in messages:
-        text = message.get("text") if isinstance(message.get("text"), str) else ""
-        buttons = message.get("buttons") if isinstance(message.get("buttons"), list) else []
-        if any(isinstance(b, dict) and b.get("payload") == HANDOFF_PAYLOAD for b in buttons):
-            no_match = True
-        if text.startswith(texts.HANDOFF_NOTED):
-            handoff = True
-        for prefix, value in RATING_TEXTS.items():
-            if text.startswith(prefix):
-                rating = value
-    return {"no_match": no_match, "handoff": handoff, "rating": rating}
-
-
-def observe_turn(sender: str, messages: list[dict[str, Any]], seconds: float) -> None:
+def observe_turn(sender: str, seconds: float) -> None:
     channel = channel_of(sender).name
     TURNS.labels(channel).inc()
     LATENCY.labels(channel).observe(seconds)
-    kind = classify(messages)
-    if kind["no_match"]:
-        NO_MATCH.labels(channel).inc()
-    if kind["handoff"]:
-        HANDOFFS.labels(channel).inc()
-    if kind["rating"]:
-        RATINGS.labels(channel, kind["rating"]).inc()
+
+
+def observe_action(sender: Any, events: Any) -> None:
+    """Count the outcomes an action recorded for ``sender``'s turn."""
+    channel = channel_of(sender if isinstance(sender, str) else "").name
+    for outcome in action_outcomes(events):
+        if outcome == "no_match":
+            NO_MATCH.labels(channel).inc()
+        elif outcome == "handoff":
+            HANDOFFS.labels(channel).inc()
+        else:
+            RATINGS.labels(channel, outcome).inc()
 
 
 def observe_failure(sender: str, reason: str) -> None:

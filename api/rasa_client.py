@@ -145,7 +145,7 @@ async def send_message(
         log.warning("Rasa answered nothing for %s (action server down?)", sender)
         metrics.observe_failure(sender, "empty_answer")
         return _reply(sender, texts.ASSISTANT_FAULT)
-    metrics.observe_turn(sender, messages, time.perf_counter() - started)
+    metrics.observe_turn(sender, time.perf_counter() - started)
     return button_payloads.sign_buttons(sender, messages)
 
 

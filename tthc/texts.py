@@ -41,7 +41,7 @@ AUTOMATED_NOTICE = (
     "Bạn cần hỏi về thủ tục nào?"
 )
 
-# --- hand-over and ratings (bot/actions/conversation_actions.py; api/metrics.py counts them)
+# --- hand-over and ratings (bot/actions/conversation_actions.py)
 HANDOFF_NOTED = "Tôi đã ghi nhận yêu cầu gặp cán bộ"
 
 
@@ -57,3 +57,14 @@ RATED_NOT_HELPFUL = (
     "Cảm ơn bạn, tôi đã ghi nhận câu trả lời chưa đúng để cán bộ bổ sung. "
     'Bạn có thể hỏi lại rõ hơn, hoặc nhắn "gặp cán bộ".'
 )
+
+
+# --- buttons under an answer (bot/actions/replies.py); domain.yml's responses name their own
+HANDOFF_BUTTON = "Gặp cán bộ"
+HELPFUL_BUTTON = "👍 Hữu ích"
+NOT_HELPFUL_BUTTON = "👎 Chưa đúng"
+
+
+def choose_by_number(choices: int) -> str:
+    """Under a numbered list where a channel has no buttons (Zalo text, api/channels/formatting.py)."""
+    return f"(Trả lời bằng số 1–{choices} để chọn.)"

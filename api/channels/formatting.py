@@ -22,6 +22,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tthc import texts
+
 
 @dataclass(frozen=True)
 class Button:
@@ -148,7 +150,7 @@ def numbered_choices(buttons: list[Button], hint: bool = True, text: str = "") -
         for i, b in enumerate(buttons[listed:], listed + 1)
     ]
     if any(not b.is_link for b in buttons) and hint:
-        lines.append(f"(Trả lời bằng số 1–{len(buttons)} để chọn.)")
+        lines.append(texts.choose_by_number(len(buttons)))
     return "\n".join(lines)
 
 

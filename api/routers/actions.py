@@ -26,6 +26,7 @@ from rasa_sdk.interfaces import (
     ActionNotFoundException,
 )
 
+from api import metrics
 from api.access import secret_or_loopback
 from tthc.settings import get_settings
 
@@ -77,4 +78,6 @@ async def webhook(request: Request) -> JSONResponse:
         return _error(449, exc.message, exc.action_name)
     if result is None:
         return JSONResponse(None)
-    return JSONResponse(result.model_dump() if hasattr(result, "model_dump") else result)
+    result = result.model_dump() if hasattr(result, "model_dump") else result
+    metrics.observe_action((action_call.get("tracker") or {}).get("sender_id"), result.get("events"))
+    return JSONResponse(result)

@@ -8,10 +8,12 @@ Definitions (each conversation is read in event order):
 - a question is *about* procedure X when the bot set the ``procedure_code`` slot to X
   while answering it;
 - *unanswered*: the bot set ``no_match`` (it found nothing), the question was
-  classified ``out_of_scope`` (the bot said it cannot help), or the citizen pressed
+  classified ``out_of_scope`` (the bot said it cannot help; counted once, as
+  ``out_of_scope``, although that answer sets ``no_match`` too), or the citizen pressed
   👎 (``rating = not_helpful``) — then the question shown is the last one before it;
 - a *handoff* is a ``handoff_requested = true`` slot event; the queue lists each
   flagged conversation once, newest first, with its last question.
+Slot events are classified by :func:`api.turn_outcomes.slot_outcome`, as the metrics are.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from api.channels.registry import channel_of, labels
 from api.staff.tracker_reader import Event, TrackerReader
+from api.turn_outcomes import slot_outcome
 
 NOT_QUESTIONS = frozenset(
     {
@@ -160,16 +163,19 @@ def compute(
             if value and last_question is not None and counted_code_for != last_question.id:
                 procedures[value] += 1
                 counted_code_for = last_question.id
-        elif slot == "no_match" and value is True:
+            continue
+        outcome = slot_outcome(slot, value)
+        if outcome == "no_match":
+            if last_question is not None and last_question.intent_name == "out_of_scope":
+                continue  # counted with its question (older conversations carry no slot)
             out.no_match += 1
             gaps.append(gap(ev, last_question, "no_match"))
-        elif slot == "rating" and value in ("helpful", "not_helpful"):
-            if value == "helpful":
-                out.helpful += 1
-                continue
+        elif outcome == "helpful":
+            out.helpful += 1
+        elif outcome == "not_helpful":
             out.not_helpful += 1
             gaps.append(gap(ev, last_question, "not_helpful", procedure_code))
-        elif slot == "handoff_requested" and value is True:
+        elif outcome == "handoff":
             out.handoffs += 1
             queue[ev.sender_id] = Handoff(
                 ev.sender_id,

@@ -1,6 +1,7 @@
-"""Hand-over to a person and answer ratings; both leave a trace in the tracker store
-(slot events) that the staff tools read: ``handoff_requested`` flags the conversation,
-``rating`` is stored next to the ``procedure_code`` it concerned."""
+"""Hand-over to a person, answer ratings and questions outside administrative procedures;
+each leaves a slot event in the tracker store that the metrics and the staff tools read
+(api/turn_outcomes.py): ``handoff_requested`` flags the conversation, ``rating`` is stored
+next to the ``procedure_code`` it concerned, ``no_match`` marks a question not answered."""
 
 from __future__ import annotations
 
@@ -35,3 +36,17 @@ class ActionStoreRating(Action):
         helpful = (tracker.latest_message or {}).get("intent", {}).get("name") == "rate_helpful"
         dispatcher.utter_message(text=texts.RATED_HELPFUL if helpful else texts.RATED_NOT_HELPFUL)
         return [SlotSet("rating", "helpful" if helpful else "not_helpful")]
+
+
+class ActionOutOfScope(Action):
+    """Says the assistant only handles procedures (``utter_out_of_scope``); the procedure
+    being discussed stays, so "lệ phí?" afterwards still concerns it."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_out_of_scope")
+        return [SlotSet("no_match", True)]

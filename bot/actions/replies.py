@@ -14,12 +14,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from indexer.answer_composer import Answer
 from indexer.life_event_answer import EVENT_PAYLOAD
+from tthc import texts
 
 RATING_BUTTONS = [
-    {"title": "👍 Hữu ích", "payload": "/rate_helpful"},
-    {"title": "👎 Chưa đúng", "payload": "/rate_not_helpful"},
+    {"title": texts.HELPFUL_BUTTON, "payload": "/rate_helpful"},
+    {"title": texts.NOT_HELPFUL_BUTTON, "payload": "/rate_not_helpful"},
 ]
-HANDOFF_BUTTON = {"title": "Gặp cán bộ", "payload": "/handoff"}
+HANDOFF_BUTTON = {"title": texts.HANDOFF_BUTTON, "payload": "/handoff"}
 
 
 def detail_payload(code: str, part: str | None) -> str:

@@ -259,7 +259,7 @@ def test_schemathesis_no_server_error_on_any_operation(app: App, tmp_path) -> No
 
 
 def test_metrics_and_health_through_the_real_bot(app: App) -> None:
-    """The metrics read the real bot's answers: no-match, handoff and rating are counted."""
+    """Through the real bot, the actions' slot events count no-match, handoff and rating."""
 
     def value(page: str, name: str) -> float:
         total = 0.0

@@ -62,6 +62,7 @@ def test_counting_rules(tmp_path: Path) -> None:
     store.slot("web-abc", NOW - 29, "handoff_requested", True)
     # out of scope on Messenger; an unknown prefix goes to "khac"
     store.user("messenger-9", NOW - 10, "thời tiết thế nào", "out_of_scope")
+    store.slot("messenger-9", NOW - 9, "no_match", True)  # action_out_of_scope's mark: not a second gap
     store.user("cli-test", NOW - 5, "cấp lại căn cước", "ask_procedure")
     # older than the period: ignored
     store.user("web-old", NOW - 40 * day, "câu cũ", "ask_procedure")
@@ -80,6 +81,8 @@ def test_counting_rules(tmp_path: Path) -> None:
     assert reasons[("zalo-1", "not_helpful")].procedure_code == "1.001193"
     assert reasons[("web-abc", "no_match")].question == "nuôi rồng cảnh"
     assert reasons[("messenger-9", "out_of_scope")].question == "thời tiết thế nào"
+    assert [g.reason for g in ins.unanswered if g.sender_id == "messenger-9"] == ["out_of_scope"]
+    assert ins.no_match == 2 and ins.not_helpful == 1
     assert ins.handoffs == 1 and ins.handoffs_open == 1
     assert ins.handoff_queue[0].last_question == "nuôi rồng cảnh"
 
