@@ -39,22 +39,55 @@ from indexer.known_search import KnownMatch, KnownProcedureSearch
 from indexer.query import QueryForms, analyze_query, fold, folded_terms, segmented_terms, syllables
 from indexer.scope_gate import LONG_QUESTION, MatchEvidence, ScopeGate
 
-# Fusion parameters (tuned on the dev sets and tests/indexer/data only).
-RRF_K = 30
-W_DENSE = 1.6
-W_FOLD = 1.2
-W_SEG = 0.5
-W_TITLE = 0.05  # title-coverage boost, in RRF units (1/31 ≈ 0.032 is one first place)
-W_TITLE_EXPLAINS = 0.02  # boost by the share of the question's content words the title holds
-CANDIDATES = 100
+
+@dataclass(frozen=True)
+class Fusion:
+    """How the three rankings become one (weighted reciprocal-rank fusion) and when the first
+    hits are too close to call. Defaults tuned on the dev sets and tests/indexer/data only.
+
+    :param rrf_k: the rank offset of reciprocal-rank fusion (a document at rank r adds
+        weight / (rrf_k + r)).
+    :param dense: weight of the e5 cosine ranking.
+    :param folded: weight of BM25 over the diacritic-free syllables and bigrams typed.
+    :param segmented: weight of BM25 over the segmented words of the restored question.
+    :param title: boost by the share of a title's syllables the question holds (squared), in
+        fusion units (1 / (rrf_k + 1) is one first place).
+    :param title_explains: boost by the share of the question's content words the title holds.
+    :param candidates: how many documents each ranking contributes.
+    :param ambiguous_ratio: a procedure scoring at least this share of the first hit's score
+        makes the answer a choice between them.
+    :param notice_second_chunk: a notice's second passage is quoted too when it scores at least
+        this share of its best one.
+    :param outside_margin: an unanswered question names an area of knowledge/coverage.yaml
+        (where to ask) when the area scores at least this share of the best record (chosen on the
+        dev calibration and life-event sets: lower names more areas rightly, and answers fewer
+        event questions with a list).
+    """
+
+    rrf_k: int = 30
+    dense: float = 1.6
+    folded: float = 1.2
+    segmented: float = 0.5
+    title: float = 0.05
+    title_explains: float = 0.02
+    candidates: int = 100
+    ambiguous_ratio: float = 0.97
+    notice_second_chunk: float = 0.8
+    outside_margin: float = 0.75
+
+    def __post_init__(self) -> None:
+        if self.rrf_k < 0 or self.candidates < 1:
+            raise ValueError(f"rrf_k must be ≥ 0 and candidates ≥ 1, got {self.rrf_k} and {self.candidates}")
+        weights = (self.dense, self.folded, self.segmented, self.title, self.title_explains)
+        if min(weights) < 0 or not any(weights[:3]):
+            raise ValueError("weights must be ≥ 0, and at least one ranking must count")
+        for name in ("ambiguous_ratio", "notice_second_chunk", "outside_margin"):
+            if not 0.0 < getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} is a share in (0, 1], got {getattr(self, name)}")
+
+
 # Dense query form for questions typed without diacritics: "typed" | "restored" | "both".
 DENSE_MODE = os.environ.get("TTHC_DENSE_MODE", "restored")
-AMBIGUOUS_RATIO = 0.97
-NOTICE_SECOND_CHUNK = 0.8
-# An unanswered question names an area of knowledge/coverage.yaml (where to ask) when the area
-# scores at least this share of the best record's fused score (chosen on the dev calibration and
-# life-event sets: lower names more areas rightly, and answers fewer event questions with a list)
-OUTSIDE_MARGIN = 0.75
 # a procedure known by name only (knowledge/known_procedures.yaml) is named for a question no record
 # answers when its title is this close and the question holds this share of the title's syllables
 # (calibrated on bench/data/coverage_calibration.jsonl)
@@ -224,14 +257,22 @@ class Retriever:
     :param query_encoder: a callable text → vector (default: the process's shared encoder of the
         model that built the index).
     :param scope_gate: decides when no record answers (default: :class:`ScopeGate` as fitted).
+    :param fusion: how the rankings are fused (default: :class:`Fusion` as tuned).
     """
 
-    def __init__(self, path: Path, query_encoder=None, scope_gate: ScopeGate | None = None):
+    def __init__(
+        self,
+        path: Path,
+        query_encoder=None,
+        scope_gate: ScopeGate | None = None,
+        fusion: Fusion | None = None,
+    ):
         import bm25s
         import faiss
 
         self.path = Path(path)
         self.scope_gate = scope_gate or ScopeGate()
+        self.fusion = fusion or Fusion()
         self.manifest = json.loads((self.path / "manifest.json").read_text(encoding="utf-8"))
         self.docs = [
             json.loads(x) for x in (self.path / "docs.jsonl").read_text(encoding="utf-8").splitlines()
@@ -319,7 +360,7 @@ class Retriever:
     # ----------------------------------------------------------------- search
     def _dense_scores(self, text: str, n_docs: int) -> dict[int, float]:
         vec = self.encode_query(text).reshape(1, -1).astype(np.float32)
-        sims, idx = self.dense.search(vec, min(CANDIDATES * 3, self.dense.ntotal))
+        sims, idx = self.dense.search(vec, min(self.fusion.candidates * 3, self.dense.ntotal))
         best: dict[int, float] = {}
         for s, r in zip(sims[0], idx[0], strict=True):
             if r < 0:
@@ -391,19 +432,20 @@ class Retriever:
             dense = {d: s for d, s in dense.items() if allowed[d]}
 
         fused: dict[int, float] = {}
-        for rank, d in enumerate(sorted(dense, key=dense.get, reverse=True)[:CANDIDATES]):
-            fused[d] = fused.get(d, 0.0) + W_DENSE / (RRF_K + rank + 1)
-        for w, scores in ((W_SEG, seg), (W_FOLD, fol)):
-            for rank, d in enumerate(self._top(scores, CANDIDATES)):
-                fused[d] = fused.get(d, 0.0) + w / (RRF_K + rank + 1)
+        fusion = self.fusion
+        for rank, d in enumerate(sorted(dense, key=dense.get, reverse=True)[: fusion.candidates]):
+            fused[d] = fused.get(d, 0.0) + fusion.dense / (fusion.rrf_k + rank + 1)
+        for w, scores in ((fusion.segmented, seg), (fusion.folded, fol)):
+            for rank, d in enumerate(self._top(scores, fusion.candidates)):
+                fused[d] = fused.get(d, 0.0) + w / (fusion.rrf_k + rank + 1)
 
         q_syl = set(syllables(forms.folded))
         content = q_syl - FILLER_SYLLABLES or q_syl
         for d in fused:
             ts = self.title_syl[d]
             if ts and self.is_procedure[d]:
-                fused[d] += W_TITLE * (len(ts & q_syl) / len(ts)) ** 2
-                fused[d] += W_TITLE_EXPLAINS * self._title_explains(d, content) ** 2
+                fused[d] += fusion.title * (len(ts & q_syl) / len(ts)) ** 2
+                fused[d] += fusion.title_explains * self._title_explains(d, content) ** 2
 
         ranked = sorted(fused, key=fused.get, reverse=True)
         notice_chunks: dict[str, list[int]] = {}
@@ -431,7 +473,9 @@ class Retriever:
                 hit = self._hit(d, fused[d], dense, content)
                 # a second chunk of the same notice that scores nearly as well is quoted too
                 extra = [
-                    c for c in notice_chunks[doc["id"]][1:2] if fused[c] >= NOTICE_SECOND_CHUNK * fused[d]
+                    c
+                    for c in notice_chunks[doc["id"]][1:2]
+                    if fused[c] >= fusion.notice_second_chunk * fused[d]
                 ]
                 chunks = sorted([d, *extra], key=lambda c: self.docs[c]["chunk"])
                 hit.passages = [self.docs[c]["passage"] for c in chunks]
@@ -453,7 +497,7 @@ class Retriever:
         evidence = self._evidence(hits, outside, content)
         no_match = evidence is None or self.scope_gate.rejects(evidence)
         if outside is not None and (
-            not no_match or (hits and outside.score < OUTSIDE_MARGIN * hits[0].score)
+            not no_match or (hits and outside.score < self.fusion.outside_margin * hits[0].score)
         ):
             outside = None  # a record answers, or matches clearly better than the area
         # a procedure known by name only (the encoding is cached): it answers when no record does,
@@ -534,7 +578,11 @@ class Retriever:
         same = [h for h in hits if h.kind == "procedure" and self._group_of(h) == group]
         if len(same) > 1 and not want_level:
             return same
-        close = [h for h in hits[1:4] if h.kind == "procedure" and h.score >= AMBIGUOUS_RATIO * top.score]
+        close = [
+            h
+            for h in hits[1:4]
+            if h.kind == "procedure" and h.score >= self.fusion.ambiguous_ratio * top.score
+        ]
         return [top, *close] if close else []
 
     def _doc_of(self, h: SearchHit) -> int:

@@ -179,6 +179,41 @@ def test_the_scope_gate_is_a_parameter_of_the_retriever(tiny_index, tiny):
     assert refused.no_match and [h.code for h in refused.hits] == [h.code for h in res.hits]
 
 
+def test_fusion_is_a_parameter_of_the_retriever(tiny_index, tiny):
+    from indexer.procedure_search import Fusion, Retriever
+
+    def retriever(**fusion) -> Retriever:
+        gate = tiny.scope_gate
+        return Retriever(tiny_index[1], query_encoder=QueryEnc(), scope_gate=gate, fusion=Fusion(**fusion))
+
+    q = "dang ky ket hon can giay to gi"
+    assert not tiny.search(q).ambiguous
+    # any procedure behind the first makes a choice when the ratio asks almost nothing of it
+    assert retriever(ambiguous_ratio=0.01).search(q).ambiguous
+    # the ranking is the fusion: with one ranking counted, scores are that ranking's alone
+    dense_only = retriever(folded=0.0, segmented=0.0, title=0.0, title_explains=0.0).search(q)
+    assert dense_only.hits[0].score == pytest.approx(Fusion().dense / (Fusion().rrf_k + 1), abs=1e-6)
+    assert tiny.search(q).hits[0].score > dense_only.hits[0].score
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"dense": -1.0},
+        {"dense": 0.0, "folded": 0.0, "segmented": 0.0},
+        {"candidates": 0},
+        {"rrf_k": -1},
+        {"ambiguous_ratio": 0.0},
+        {"outside_margin": 1.5},
+    ],
+)
+def test_fusion_parameters_are_validated(bad):
+    from indexer.procedure_search import Fusion
+
+    with pytest.raises(ValueError):
+        Fusion(**bad)
+
+
 def test_thread_safe_search(tiny):
     errors, results = [], []
 
