@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from knowledge.importer import common as c
+from knowledge.importer.sources import ProcedureSource, Source
 from knowledge.schema import (
     Channel,
     ChannelKind,
@@ -23,6 +24,8 @@ from knowledge.schema import (
 )
 
 DATASET = "bqp-nhdandz"
+GROUP = "bo-quoc-phong"  # every record is the Ministry of Defence's
+SOURCE_DATE = dt.date(2025, 12, 1)  # data committed 2025-12 (SOURCE.md); records carry no date
 SOURCE_URL = "https://github.com/nhdandz/ThuTucHanhChinh (data/extracted_fixed), Word export {file} of csdl.dichvucong.gov.vn"
 
 CHANNELS = {
@@ -171,9 +174,16 @@ def _legal_number(row: dict) -> str | None:
     return m.group(0) if m else (n or None)
 
 
-def iter_files(raw_dir: Path) -> list[Path]:
-    return sorted((raw_dir / DATASET / "records").glob("*.json"))
+class Bqp(ProcedureSource):
+    """``records/<code>.json``, all in :data:`GROUP`."""
 
+    dataset = DATASET
 
-def load(path: Path, today: dt.date) -> Procedure:
-    return parse_record(json.loads(path.read_text(encoding="utf-8")), today)
+    def iter_sources(self, raw_dir: Path) -> list[Source]:
+        return [
+            Source(p, group=GROUP, source_date=SOURCE_DATE)
+            for p in sorted((raw_dir / DATASET / "records").glob("*.json"))
+        ]
+
+    def load(self, source: Source, today: dt.date) -> Procedure:
+        return parse_record(json.loads(source.path.read_text(encoding="utf-8")), today)

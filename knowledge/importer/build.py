@@ -1,5 +1,6 @@
-"""Run every importer and write the knowledge base files (``tthc kb import``), or merge a
-folder of the portal's official exports into them (``tthc kb import --exports DIR``).
+"""Run every registered source (:mod:`knowledge.importer.registry`) and write the knowledge base
+files (``tthc kb import``), or merge a folder of the portal's official exports into them
+(``tthc kb import --exports DIR``).
 
 One record per procedure code: when two sources hold the same code, the newer source (its
 ``source_date``) wins and the other is kept in ``knowledge/history/<code>/<dataset>.yaml``."""
@@ -12,10 +13,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from knowledge.importer import bqp, dvc_chatbot, notices, portal_api, portal_export, procedure_lists
-from knowledge.importer.common import LEVEL_QUALIFIER, dump_yaml, norm_title, slug, write_text
+from knowledge.importer import notices, portal_export, procedure_lists, registry
+from knowledge.importer.common import LEVEL_QUALIFIER, dump_yaml, norm_title, write_text
 from knowledge.importer.document_roles import assign_roles
-from knowledge.schema import Notice, Procedure
+from knowledge.schema import KnownProcedure, Notice, Procedure
 from knowledge.store import (
     KNOWN_PROCEDURES,
     NOTICES,
@@ -26,16 +27,7 @@ from knowledge.store import (
     render_notice,
 )
 
-BQP_GROUP = "bo-quoc-phong"
 HISTORY = "history"
-PORTAL_EXPORTS = "portal-export-pdfs"
-# when each crawled source was taken (its SOURCE.md): the newer source wins a shared code
-SOURCE_DATES = {
-    dvc_chatbot.DATASET: dt.date(2026, 6, 10),  # data commit "new" (6 ministries)
-    bqp.DATASET: dt.date(2025, 12, 1),  # data committed 2025-12
-    portal_api.DATASET: dt.date(2026, 10, 10),  # version.json last_updated
-}
-SOURCE_DATE_BY_GROUP = {"toa-an-nhan-dan": dt.date(2026, 7, 17)}  # data commit of Tòa án
 
 
 @dataclass
@@ -54,13 +46,6 @@ class ImportResult:
 def _content(p: Procedure) -> dict:
     """What a record says, as written (roles given; the import date and level links aside)."""
     return finish(p).model_dump(mode="json", exclude={"imported_at", "same_as"})
-
-
-def with_source_date(proc: Procedure, group: str) -> Procedure:
-    """``proc`` with the date of its source when the importer could not read one per record."""
-    if proc.source_date is None:
-        proc.source_date = SOURCE_DATE_BY_GROUP.get(group) or SOURCE_DATES.get(proc.source_dataset)
-    return proc
 
 
 class Records:
@@ -132,35 +117,28 @@ def procedure_yaml(p: Procedure) -> str:
 def run(
     raw_dir: Path, seeds_dir: Path, knowledge_dir: Path, progress=None, today: dt.date | None = None
 ) -> ImportResult:
-    """Parse all sources and (re)write ``knowledge_dir``. ``progress(iterable, total, desc)`` wraps loops."""
+    """Parse every registered source and (re)write ``knowledge_dir``. ``progress(iterable, total,
+    desc)`` wraps loops."""
     t0 = time.perf_counter()
     today = today or dt.date.today()
     wrap = progress or (lambda it, total=None, desc=None: it)
     res = ImportResult()
     records = Records()
-    dvc_files = dvc_chatbot.iter_files(raw_dir)
-    for group, path in wrap(dvc_files, total=len(dvc_files), desc="dvc-chatbot-tthc"):
-        records.add(group, with_source_date(dvc_chatbot.load(path, today), group))
-    bqp_files = bqp.iter_files(raw_dir)
-    for path in wrap(bqp_files, total=len(bqp_files), desc="bqp-nhdandz"):
-        records.add(BQP_GROUP, with_source_date(bqp.load(path, today), BQP_GROUP))
-    export_files = portal_export.iter_files(raw_dir / PORTAL_EXPORTS)
-    for path in wrap(export_files, total=len(export_files), desc=portal_export.DATASET):
-        proc, group = portal_export.load(path, today)
-        records.add(group, proc)
-    for path in portal_api.iter_files(raw_dir):
-        proc, ministry = portal_api.load(path, today)
-        group = slug(ministry) or "khac"
-        records.add(group, with_source_date(proc, group))
+    for importer in registry.SOURCES:
+        items = importer.iter_sources(raw_dir)
+        for item in wrap(items, total=len(items), desc=importer.dataset):
+            proc = importer.load_dated(item, today)
+            records.add(importer.group_of(item, proc), proc)
     res.replaced = records.replaced
     res.written, res.removed = write_records(records, knowledge_dir, wrap)
-    listed = procedure_lists.load_list_folder(
-        raw_dir / dvc_chatbot.DATASET / "lists", SOURCE_DATES[dvc_chatbot.DATASET]
-    )
-    online = raw_dir / procedure_lists.ONLINE_SERVICES
-    listed += procedure_lists.load_online_services(online)
-    # a list whose raw folder is not here keeps the entries it gave before
-    read = {procedure_lists.LIST_DATASET, *([procedure_lists.ONLINE_SERVICES] if online.is_dir() else [])}
+    listed: list[KnownProcedure] = []
+    read: set[str] = set()
+    for source in registry.LISTS:
+        entries = source.read(raw_dir)
+        if entries is not None:
+            listed += entries
+            read.add(source.dataset)
+    # a list whose input is not here keeps the entries it gave before
     listed += [k for k in load_known_procedures(knowledge_dir) if k.source_dataset not in read]
     res.known, written = write_known(listed, set(records.by_code), knowledge_dir)
     res.written += written
@@ -238,14 +216,13 @@ def merge_exports(
         records.add(path.parent.name, load_procedure_file(path))
     for old in (knowledge_dir / HISTORY).glob("*/*.yaml"):
         records.history.append(load_procedure_file(old))
-    files = portal_export.iter_files(folder)
-    for path in wrap(files, total=len(files), desc=portal_export.DATASET):
-        proc, group = portal_export.load(path, today)
-        if proc.source_date is None:
-            proc.source_date = dt.date.fromtimestamp(path.stat().st_mtime)
+    exports = portal_export.PortalExport()
+    items = exports.sources_in(folder, dated_by_file=True)
+    for item in wrap(items, total=len(items), desc=exports.dataset):
+        proc = exports.load_dated(item, today)
         known = proc.code in records.by_code
-        if not records.add(group, proc):
-            res.kept_older.append(f"{proc.code}: {path.name}")
+        if not records.add(exports.group_of(item, proc), proc):
+            res.kept_older.append(f"{proc.code}: {item.path.name}")
         res.added += not known
         res.procedures[proc.source_dataset] = res.procedures.get(proc.source_dataset, 0) + 1
     res.replaced = records.replaced

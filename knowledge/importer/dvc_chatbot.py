@@ -19,14 +19,16 @@ import json
 import re
 from pathlib import Path
 
-from knowledge.importer import bqp
+from knowledge.importer import bqp, procedure_lists
 from knowledge.importer import common as c
+from knowledge.importer.sources import ListSource, ProcedureSource, Source
 from knowledge.schema import (
     Channel,
     ChannelKind,
     Document,
     Fee,
     FeeKind,
+    KnownProcedure,
     LegalBasis,
     ParseFlag,
     Procedure,
@@ -35,6 +37,9 @@ from knowledge.schema import (
 )
 
 DATASET = "dvc-chatbot-tthc"
+# when the data was taken (SOURCE.md: the data commits); records carry no date of their own
+SOURCE_DATE = dt.date(2026, 6, 10)  # data commit "new" (6 ministries)
+SOURCE_DATE_BY_GROUP = {"toa-an-nhan-dan": dt.date(2026, 7, 17)}  # data commit of Tòa án
 
 CHANNEL_WORDS = {
     "Trực tuyến": ChannelKind.TRUC_TUYEN,
@@ -535,21 +540,36 @@ def parse_record(d: dict, today: dt.date) -> Procedure:
     )
 
 
-def iter_files(raw_dir: Path) -> list[tuple[str, Path]]:
-    """(ministry folder, file) for every record."""
-    root = raw_dir / DATASET / "records"
-    return [(p.parent.name, p) for p in sorted(root.glob("*/*.json"))]
+class DvcChatbot(ProcedureSource):
+    """``records/<ministry folder>/<code>.json``: the folder is the record's group."""
+
+    dataset = DATASET
+
+    def iter_sources(self, raw_dir: Path) -> list[Source]:
+        return [
+            Source(p, group=p.parent.name, source_date=SOURCE_DATE_BY_GROUP.get(p.parent.name, SOURCE_DATE))
+            for p in sorted((raw_dir / DATASET / "records").glob("*/*.json"))
+        ]
+
+    def load(self, source: Source, today: dt.date) -> Procedure:
+        return parse_record(json.loads(source.path.read_text(encoding="utf-8")), today)
 
 
-def load(path: Path, today: dt.date) -> Procedure:
-    return parse_record(json.loads(path.read_text(encoding="utf-8")), today)
+class DvcChatbotLists(ListSource):
+    """``lists/``: the ministries' "DANH SÁCH THỦ TỤC HÀNH CHÍNH" spreadsheets the crawl started from
+    (read on every import: an absent folder lists nothing)."""
+
+    dataset = procedure_lists.LIST_DATASET
+
+    def read(self, raw_dir: Path) -> list[KnownProcedure]:
+        return procedure_lists.load_list_folder(raw_dir / DATASET / "lists", SOURCE_DATE)
 
 
 # re-exported for tests
 __all__ = [
+    "DvcChatbot",
+    "DvcChatbotLists",
     "TimeUnit",
-    "iter_files",
-    "load",
     "parse_channels",
     "parse_documents",
     "parse_legal",

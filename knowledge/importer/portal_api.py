@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from knowledge.importer import common as c
+from knowledge.importer.sources import OTHER_GROUP, ProcedureSource, Source
 from knowledge.schema import (
     Channel,
     ChannelKind,
@@ -23,6 +24,7 @@ from knowledge.schema import (
 
 DATASET = "dvc-api-duynghiaqn"
 PORTAL_URL = "https://dichvucong.gov.vn/thu-tuc-hanh-chinh/{id}"
+SOURCE_DATE = dt.date(2026, 10, 10)  # version.json last_updated (SOURCE.md); records carry no date
 
 METHODS = {"ONLINE": ChannelKind.TRUC_TUYEN, "POSTAL": ChannelKind.BUU_CHINH, "DIRECT": ChannelKind.TRUC_TIEP}
 UNITS = {
@@ -106,7 +108,6 @@ def parse_record(d: dict, today: dt.date) -> Procedure:
     for s in d.get("executionSteps") or []:
         steps += c.split_steps("\n".join(x for x in (s.get("name"), s.get("description")) if x))
     proposal = d.get("procedureProposal") or {}
-    ministry = c.clean(d.get("departmentPromulgateName"))
     return Procedure(
         code=c.clean(d.get("code") or d.get("codeNotation")),
         title=" ".join(c.clean(d.get("name")).split()),
@@ -138,12 +139,26 @@ def parse_record(d: dict, today: dt.date) -> Procedure:
         imported_at=today,
         raw=raw,
         flags=flags,
-    ), ministry
+    )
 
 
-def iter_files(raw_dir: Path) -> list[Path]:
-    return sorted((raw_dir / DATASET / "samples").glob("*.json"))
+def group_of(d: dict) -> str:
+    """Folder of a record: the ministry that promulgated it (``departmentPromulgateName``), as a slug."""
+    return c.slug(c.clean(d.get("departmentPromulgateName"))) or OTHER_GROUP
 
 
-def load(path: Path, today: dt.date) -> tuple[Procedure, str]:
-    return parse_record(json.loads(path.read_text(encoding="utf-8")), today)
+def _read(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+class PortalApi(ProcedureSource):
+    """``samples/*.json``, one record each, grouped by the ministry each file names."""
+
+    dataset = DATASET
+
+    def iter_sources(self, raw_dir: Path) -> list[Source]:
+        paths = sorted((raw_dir / DATASET / "samples").glob("*.json"))
+        return [Source(p, group=group_of(_read(p)), source_date=SOURCE_DATE) for p in paths]
+
+    def load(self, source: Source, today: dt.date) -> Procedure:
+        return parse_record(_read(source.path), today)

@@ -57,6 +57,7 @@ from xml.etree import ElementTree as ET
 from knowledge.importer import bqp
 from knowledge.importer import common as c
 from knowledge.importer.portal_api import PORTAL_URL
+from knowledge.importer.sources import ProcedureSource, Source
 from knowledge.schema import (
     Channel,
     ChannelKind,
@@ -72,6 +73,7 @@ from knowledge.schema import (
 )
 
 DATASET = "dvc-portal-export"
+FOLDER = "portal-export-pdfs"  # the sample under the raw data folder
 PDFTOTEXT = "pdftotext"
 PITCH = "4"  # points per text column in ``pdftotext -fixed`` (body text is ~10 pt)
 CELL_SEP = "\t"  # between the cells of a table row (DOCX text)
@@ -1248,8 +1250,31 @@ def source_of(path: Path) -> tuple[str, dt.date | None]:
     return path.name, None
 
 
-def load(path: Path, today: dt.date) -> tuple[Procedure, str]:
-    """The record of one export file and its group folder (ministry slug or "khac")."""
-    url, exported = source_of(path)
-    proc = parse_text(export_text(path), source_url=url, today=today, exported=exported)
-    return proc, group_of(proc)
+class PortalExport(ProcedureSource):
+    """The official exports (``.pdf``, ``.docx``) under :data:`FOLDER`, or under an office's own
+    folder (:meth:`sources_in`); grouped by the ministry the record names (:func:`group_of`)."""
+
+    dataset = DATASET
+
+    def iter_sources(self, raw_dir: Path) -> list[Source]:
+        return self.sources_in(raw_dir / FOLDER)
+
+    def sources_in(self, folder: Path, *, dated_by_file: bool = False) -> list[Source]:
+        """The exports under ``folder``.
+
+        :param folder: any folder of exports (searched recursively)
+        :param dated_by_file: an export without a date of its own counts as of its file's date
+            (an office's downloads); otherwise it stays undated
+        """
+        return [
+            Source(p, source_date=dt.date.fromtimestamp(p.stat().st_mtime) if dated_by_file else None)
+            for p in iter_files(folder)
+        ]
+
+    def load(self, source: Source, today: dt.date) -> Procedure:
+        """The record of one export, dated by its export when :func:`source_of` finds the date."""
+        url, exported = source_of(source.path)
+        return parse_text(export_text(source.path), source_url=url, today=today, exported=exported)
+
+    def group_of(self, source: Source, proc: Procedure) -> str:
+        return group_of(proc)

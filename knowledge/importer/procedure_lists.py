@@ -24,6 +24,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from knowledge.importer import common as c
+from knowledge.importer.sources import ListSource
 from knowledge.schema import KnownProcedure
 
 ONLINE_SERVICES = "dvc-online-services-songgio"
@@ -141,6 +142,17 @@ def load_online_services(folder: Path) -> list[KnownProcedure]:
                     )
                 )
     return out
+
+
+class OnlineServices(ListSource):
+    """The portal's list of online public services (``dvc-online-services-songgio``); without its
+    folder under the raw data, the entries it gave before are kept."""
+
+    dataset = ONLINE_SERVICES
+
+    def read(self, raw_dir: Path) -> list[KnownProcedure] | None:
+        folder = raw_dir / ONLINE_SERVICES
+        return load_online_services(folder) if folder.is_dir() else None
 
 
 def iter_list_files(folder: Path) -> list[Path]:

@@ -242,11 +242,11 @@ def test_parse_legal_glued_numbers():
 def test_committed_records_match_importer(procs, loader, rel, code):
     """The committed files are what the current importer produces (re-run `tthc kb import` if not)."""
     from knowledge.importer import bqp
-    from knowledge.importer.build import BQP_GROUP, finish, with_source_date
+    from knowledge.importer.build import finish
 
-    module = dvc_chatbot if loader == "dvc" else bqp
-    group = rel.split("/")[2] if loader == "dvc" else BQP_GROUP
-    fresh = finish(with_source_date(module.load(RAW / rel, procs[code].imported_at), group))
+    importer = dvc_chatbot.DvcChatbot() if loader == "dvc" else bqp.Bqp()
+    item = next(s for s in importer.iter_sources(RAW) if s.path == RAW / rel)
+    fresh = finish(importer.load_dated(item, procs[code].imported_at))
     committed = procs[code]
     assert fresh.model_dump(exclude={"same_as"}) == committed.model_dump(exclude={"same_as"})
 

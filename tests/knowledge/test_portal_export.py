@@ -247,11 +247,12 @@ def test_not_an_export_is_refused() -> None:
 @pytest.fixture(scope="module")
 def sample() -> dict[str, Procedure | Exception]:
     out: dict[str, Procedure | Exception] = {}
-    for path in pe.iter_files(SAMPLE):
+    exports = pe.PortalExport()
+    for item in exports.sources_in(SAMPLE):
         try:
-            out[path.name] = pe.load(path, TODAY)[0]
+            out[item.path.name] = exports.load(item, TODAY)
         except Exception as exc:  # counted by the test, not raised
-            out[path.name] = exc
+            out[item.path.name] = exc
     return out
 
 
