@@ -5,7 +5,7 @@
 #
 # Every step skips itself when its inputs did not change: the environments are
 # stamped with a hash of their requirement files; `tthc model prepare`,
-# `tthc text build`, `tthc index` and `bot/train.py` hash their own inputs.
+# `tthc text build`, `tthc index` and `bot/rasa_env/train.py` hash their own inputs.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -91,7 +91,7 @@ index: model text-model
 	$(TTHC) index
 
 rasa-model: $(RASA_STAMP) text-model model
-	$(RASA_VENV)/bin/python -m bot.train
+	$(RASA_VENV)/bin/python -m bot.rasa_env.train
 
 setup: envs model text-model index rasa-model widget
 
@@ -121,9 +121,10 @@ lint: $(APP_STAMP)
 
 .PHONY: test
 test: setup lint browser poppler audit
+	# Rasa environment: the tests of bot/rasa_env and those of common/ marked rasa_env (shared code);
 	# --confcutdir: the shared conftest of tests/ imports app-env packages (httpx)
-	$(RASA_VENV)/bin/python -m pytest tests/rasa_env --confcutdir=tests/rasa_env -q
-	$(APP_VENV)/bin/python -m pytest tests --ignore=tests/rasa_env -q
+	$(RASA_VENV)/bin/python -m pytest tests/bot/rasa_env tests/common -m rasa_env --confcutdir=tests/bot/rasa_env -q
+	$(APP_VENV)/bin/python -m pytest tests --ignore=tests/bot/rasa_env -q
 
 # Dependency audit of both lock files (pip-audit); known findings are allow-listed in SECURITY.md.
 # Fails on a new finding; reports "NOT AUDITED" and does not fail when the vulnerability
@@ -157,7 +158,7 @@ poppler:
 
 .PHONY: nlu-report
 nlu-report: rasa-model
-	$(RASA_VENV)/bin/python -m bot.nlu_report
+	$(RASA_VENV)/bin/python -m bot.rasa_env.nlu_report
 
 .PHONY: clean
 clean:

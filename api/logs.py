@@ -1,7 +1,7 @@
 """Logging of the API and the action server: personal data masked, JSON lines for the API.
 
 - personal identifiers (ID card, passport, phone, e-mail, bank account numbers) are
-  masked by the same rules as citizens' messages (indexer/text/personal_data.py);
+  masked by the same rules as citizens' messages (common/text/personal_data.py);
 - :func:`install_pii_masking` wraps the log record factory of the process, so *every*
   record — whatever logger or handler it goes through (uvicorn, rasa-sdk, ours) — has
   its message masked when it is created (arguments are merged into the message first).
@@ -20,7 +20,7 @@ import logging
 import sys
 import time
 
-from indexer.text.personal_data import mask_personal_data
+from common.text.personal_data import mask_personal_data
 
 _installed = False
 

@@ -8,7 +8,7 @@ Every citizen message of every channel (web chat, Messenger, Zalo) comes through
 - reads it as an intent only when it is a button payload the bot offered to this
   conversation (api/button_payloads.py), and signs the payloads of the buttons it answers;
 - masks personal identifiers (ID card, passport, phone, e-mail, bank account numbers)
-  before the text goes further, so they are never stored (indexer/text/personal_data.py);
+  before the text goes further, so they are never stored (common/text/personal_data.py);
 - refuses messages longer than ``TTHC_MAX_MESSAGE_CHARS`` with a polite reply (the web
   chat answers 413 before getting here) and limits messages per sender (api/limits.py);
 - answers a polite "please try again" when Rasa answered nothing — what Rasa 3.6 does
@@ -22,8 +22,8 @@ One HTTP client (connection pool) is kept per event loop.
 Several Rasa servers: ``TTHC_RASA_URL`` may list them, comma-separated. Each conversation
 always goes to the same one (stable hash of the sender id), and to the next one only when
 that one refuses the connection (down). Keeping a conversation on one instance lets that
-instance reuse the conversation it keeps in memory (bot/tracker_store.py); simultaneous
-turns on two instances are safe too (bot/lock_store.py, tests/reliability/test_scale_out.py).
+instance reuse the conversation it keeps in memory (bot/rasa_env/tracker_store.py); simultaneous
+turns on two instances are safe too (bot/rasa_env/lock_store.py, tests/reliability/test_scale_out.py).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from typing import Any
 import httpx
 
 from api import button_payloads, limits, metrics
-from indexer.text.personal_data import mask_personal_data
+from common.text.personal_data import mask_personal_data
 from tthc import texts
 from tthc.settings import get_settings
 

@@ -18,14 +18,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from indexer.text.restore import Restorer, current_model_path  # noqa: E402
+from common.text.restore import Restorer, current_model_path  # noqa: E402
 from indexer.text.train import build, evaluate, iter_questions, strip_diacritics  # noqa: E402
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", type=Path, default=None)
-    ap.add_argument("--dev", type=Path, default=REPO / "tests" / "text" / "data" / "restore_dev.txt")
+    ap.add_argument(
+        "--dev", type=Path, default=REPO / "tests" / "common" / "text" / "data" / "restore_dev.txt"
+    )
     ap.add_argument("--errors", action="store_true", help="print the questions restored wrongly")
     args = ap.parse_args()
     path = args.model or current_model_path()
@@ -57,7 +59,7 @@ def main() -> int:
     import os
 
     os.environ["TTHC_TEXT_MODEL"] = str(path)
-    from indexer.text.normalize import analyze
+    from common.text.normalize import analyze
 
     times = []
     for q in questions:

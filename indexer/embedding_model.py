@@ -28,9 +28,9 @@ from pathlib import Path
 
 import numpy as np
 
-CONVERTER_VERSION = "2"  # 2: + the int8 ONNX query encoder (indexer/onnx_query_encoder.py)
-STAMP_FILE = "conversion.json"
-QUERY_PROMPT = "query: "
+from common.query_encoder import QUERY_PROMPT, STAMP_FILE
+
+CONVERTER_VERSION = "2"  # 2: + the int8 ONNX query encoder (indexer/onnx_export.py)
 PASSAGE_PROMPT = "passage: "
 QK = 32  # Q4_0 block size
 
@@ -265,7 +265,7 @@ def prepare_model(model_dir: Path | None = None, force: bool = False, log=print)
     from sentence_transformers.models import Normalize, Pooling, Transformer
     from transformers import PreTrainedTokenizerFast
 
-    from indexer.onnx_query_encoder import export_int8
+    from indexer.onnx_export import export_int8
 
     torch.manual_seed(0)
     bert = build_bert(f)

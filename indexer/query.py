@@ -1,7 +1,7 @@
 """Query and passage text forms used by the index and the search.
 
 The Vietnamese text work (NFC, tone-mark placement, diacritic restoration, lexicon
-expansion, segmentation) belongs to :mod:`indexer.text`; this module only adapts its
+expansion, segmentation) belongs to :mod:`common.text`; this module only adapts its
 forms to retrieval (BM25 terms, the forms a query is searched with).
 """
 
@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from indexer.text.normalize import analyze, expand_synonyms, fold, has_diacritics, segment
+from common.text.normalize import analyze, expand_synonyms, fold, has_diacritics, segment
 
 __all__ = [
     "QueryForms",

@@ -154,7 +154,7 @@ _LAST = re.compile(r"\bcuoi(?: cung)?\b")
 def chosen_index(text: str, count: int) -> int | None:
     """1-based choice among ``count`` offered items in "2", "số 2", "cái thứ hai", "thu 3",
     "cái đầu tiên", "cái cuối cùng"; None if none is named."""
-    from indexer.text.normalize import fold
+    from common.text.normalize import fold
 
     folded = fold(text).lower()
     digits = re.search(r"\b(\d{1,2})\b", folded)

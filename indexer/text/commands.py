@@ -43,7 +43,7 @@ _LABELS = {
 
 
 def _normalize(args: argparse.Namespace) -> int:
-    from indexer.text.normalize import analyze, expand_synonyms
+    from common.text.normalize import analyze, expand_synonyms
 
     if args.jsonl:
         for lineno, line in enumerate(sys.stdin, 1):

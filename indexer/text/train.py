@@ -18,7 +18,7 @@ Training text (all offline, nothing downloaded):
 
 Model: syllable trigrams, left-to-right and right-to-left, interpolated Kneser-Ney
 (absolute discount 0.75), stored ARPA-style (log10 probability + back-off weight) in the
-line-based format of :func:`indexer.text.restore.write_model`.
+line-based format of :func:`common.text.restore.write_model`.
 """
 
 from __future__ import annotations
@@ -39,9 +39,9 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from indexer.text import config
-from indexer.text.normalize import fold_word, nfc
-from indexer.text.restore import BOS, EOS, FORMAT_VERSION, MANIFEST, chunks, lm_token, write_model
+from common.text import config
+from common.text.normalize import fold_word, nfc
+from common.text.restore import BOS, EOS, FORMAT_VERSION, MANIFEST, chunks, lm_token, write_model
 
 TRAINER_VERSION = "6"  # bump when the training code changes in a way that changes the model
 DISCOUNT = 0.75  # measured on dev: 0.5, 0.6, 0.9 and modified KN (3 discounts) were no better
@@ -454,7 +454,7 @@ def iter_questions(path: Path) -> Iterable[str]:
             yield line
 
 
-# --- evaluation (bench/bench_normalize.py, tests/text) ---------------------------------
+# --- evaluation (bench/bench_normalize.py, tests/common/text) ---------------------------------
 
 
 def strip_diacritics(text: str) -> str:

@@ -75,10 +75,11 @@ def test_int8_query_encoder_stays_close_to_the_fp32_model(models):
     """The search encodes questions with the int8 ONNX graph and passages with the fp32
     model: the two must agree (per-channel scales: measured ≥ 0.993 on the dev questions),
     and the graph must truncate like sentence-transformers does."""
-    from indexer.onnx_query_encoder import OnnxQueryEncoder
+    from common.query_encoder import OnnxQueryEncoder
+    from tthc.settings import get_settings
 
     st, _ = models
-    onnx = OnnxQueryEncoder()
+    onnx = OnnxQueryEncoder(get_settings().resolved_model_dir)
     long_question = "thủ tục đăng ký khai sinh cho con " * 200  # beyond 512 tokens
     texts = [*SENTENCES, long_question]
     ours = onnx.encode(texts, is_query=True)

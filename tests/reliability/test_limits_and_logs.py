@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api import limits, logs, rasa_client
-from indexer.text.personal_data import PLACEHOLDERS
+from common.text.personal_data import PLACEHOLDERS
 from tests.rasa_stand_in import StandIn
 from tests.run_async import run_async
 from tthc import texts

@@ -9,7 +9,7 @@ conversation moves to the other one and goes on.
 
 Turns of ONE conversation hitting TWO instances at the same moment are served one after
 the other: Rasa 3.6's Redis lock store issued tickets with a non-atomic GET + SET (two
-instances could both run a turn and lose an event); bot/lock_store.py makes each ticket
+instances could both run a turn and lose an event); bot/rasa_env/lock_store.py makes each ticket
 change a Redis transaction. Sticky routing (api/rasa_client.py) still keeps each
 conversation on one instance, for the tracker cache.
 """

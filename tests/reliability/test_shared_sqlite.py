@@ -5,7 +5,7 @@ This is the configuration that holds 40 turns/s with p95 ≤ 300 ms on the 2-cor
 (`bench/load_chat.py --rasa-instances 2`). Each conversation stays on one instance (CRC32
 of the sender in api/rasa_client.py), so each instance's in-memory lock store serialises
 its turns; when a turn does land on the other instance (failover), the tracker store
-reads what the first one wrote (bot/tracker_store.py checks the newest event id).
+reads what the first one wrote (bot/rasa_env/tracker_store.py checks the newest event id).
 """
 
 from __future__ import annotations

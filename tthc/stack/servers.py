@@ -19,8 +19,8 @@ import httpx
 
 REPO_ROOT = Path(__file__).resolve().parents[2]  # tthc/stack/servers.py → the repository
 RASA_PYTHON = REPO_ROOT / ".venv-rasa" / "bin" / "python"
-# `rasa …` with the project's runtime fixes (bot/rasa_server.py), as in the Procfile
-RASA_CMD = [str(RASA_PYTHON), "-m", "bot.rasa_server"]
+# `rasa …` with the project's runtime fixes (bot/rasa_env/server.py), as in the Procfile
+RASA_CMD = [str(RASA_PYTHON), "-m", "bot.rasa_env.server"]
 APP_PYTHON = REPO_ROOT / ".venv" / "bin" / "python"
 RASA_MODEL = REPO_ROOT / "var" / "rasa" / "models" / "current.tar.gz"
 
@@ -124,7 +124,7 @@ def sqlite_endpoints(workdir: Path, action_port: int, tracker_db: Path) -> Path:
     path = workdir / f"endpoints-{action_port}.yml"
     path.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-        f'tracker_store:\n  type: bot.tracker_store.CachedSQLTrackerStore\n  dialect: "sqlite"\n  db: "{tracker_db}"\n',
+        f'tracker_store:\n  type: bot.rasa_env.tracker_store.CachedSQLTrackerStore\n  dialect: "sqlite"\n  db: "{tracker_db}"\n',
         encoding="utf-8",
     )
     return path

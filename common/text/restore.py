@@ -1,0 +1,415 @@
+"""Diacritic restoration: syllable trigram language model + beam search.
+
+For every syllable typed without diacritics ("lam", "lai", "o", "dau") the
+decoder considers each accented form seen in the training text ("làm", "lâm",
+"lắm", …) and picks the sequence with the highest score under interpolated
+Kneser-Ney syllable trigram models (left-to-right, plus 0.5 x right-to-left). Syllables that already carry
+diacritics, numbers, codes and unknown words are kept as they are (they still give
+context to their neighbours).
+
+The model is trained by ``tthc text build`` (:mod:`indexer.text.train`) into
+``<var_dir>/text/restore-<hash>.lm.gz``; ``<var_dir>/text/manifest.json`` names
+the current file. The format is line-based gzip'd text with a JSON header (no pickle,
+see :func:`write_model`): it loads under both the application (3.11) and the Rasa
+(3.10) environment. When no model is built,
+:func:`get_restorer` logs a warning once and returns ``None`` (no restoration).
+"""
+
+from __future__ import annotations
+
+import gc
+import gzip
+import json
+import logging
+import os
+import re
+import threading
+from pathlib import Path
+
+from common.text import config
+from common.text.normalize import fold_word
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 2
+# File layout (gzip'd UTF-8 text, read line by line so loading never holds the whole
+# file in memory): line 1 is a JSON header (format, params, unk_lp, cands, stats, …);
+# then sections, each opened by a line "#<name>", one entry per line:
+#   fwd.uni / fwd.bi / bwd.uni / bwd.bi:  "<ngram>\t<log10 p>\t<log10 back-off>"
+#   fwd.tri / bwd.tri:                    "<ngram>\t<log10 p>"
+#   word_pairs:                           "<syllable> <syllable>"
+SECTIONS = ("fwd.uni", "fwd.bi", "fwd.tri", "bwd.uni", "bwd.bi", "bwd.tri", "word_pairs")
+MANIFEST = "manifest.json"
+BOS, EOS, NUM, UNK = "<s>", "</s>", "<num>", "<unk>"
+
+# Tokens as the language model sees them (codes like 1.001193 stay one token).
+TOKEN_RE = re.compile(r"[^\W_]+(?:[./\-][^\W_]+)*")
+
+
+def lm_token(tok: str) -> str:
+    """Lower-case syllable, or a class for numbers/codes."""
+    if tok.isalpha():
+        return tok.lower()
+    if any(c.isdigit() for c in tok):
+        return NUM
+    return UNK
+
+
+def chunks(text: str) -> list[list[re.Match]]:
+    """Runs of tokens separated only by spaces (punctuation ends a run)."""
+    out: list[list[re.Match]] = []
+    cur: list[re.Match] = []
+    prev_end = 0
+    for m in TOKEN_RE.finditer(text):
+        if cur and text[prev_end : m.start()].strip():
+            out.append(cur)
+            cur = []
+        cur.append(m)
+        prev_end = m.end()
+    if cur:
+        out.append(cur)
+    return out
+
+
+def _match_case(src: str, dst: str) -> str:
+    if src.islower() or src == dst:
+        return dst
+    if len(src) > 1 and src.isupper():
+        return dst.upper()
+    if src[0].isupper():
+        return dst[0].upper() + dst[1:]
+    return dst
+
+
+def write_model(fh, data: dict) -> None:
+    """Write ``data`` (header keys + {"fwd": {...}, "bwd": {...}, "word_pairs": [...]})
+    to a text file object in the layout described at ``FORMAT_VERSION``."""
+    header = {k: v for k, v in data.items() if k not in {"fwd", "bwd", "word_pairs"}}
+    header["format"] = FORMAT_VERSION
+    for d in ("fwd", "bwd"):
+        if data.get(d):
+            header[f"{d}.unk_lp"] = data[d]["unk_lp"]
+    fh.write(json.dumps(header, ensure_ascii=False, separators=(",", ":")) + "\n")
+    for d in ("fwd", "bwd"):
+        if not data.get(d):
+            continue
+        for order in ("uni", "bi"):
+            fh.write(f"#{d}.{order}\n")
+            for k, (lp, bow) in data[d][order].items():
+                fh.write(f"{k}\t{lp}\t{bow}\n")
+        fh.write(f"#{d}.tri\n")
+        for k, lp in data[d]["tri"].items():
+            fh.write(f"{k}\t{lp}\n")
+    fh.write("#word_pairs\n")
+    for pair in data.get("word_pairs", ()):
+        fh.write(pair + "\n")
+
+
+SHIFT = 20  # syllable ids < 2**20; an n-gram key packs its ids into one int
+
+
+def read_model(path: Path) -> dict:
+    """Read a model file written by :func:`write_model`.
+
+    N-grams are keyed by packed integer ids (``((u << 20) | v) << 20 | w``) instead of
+    strings: half the memory (~60 MB instead of ~120 MB for both directions).
+    """
+    floats: dict[str, float] = {}  # one float object per distinct value (saves memory)
+    ids: dict[str, int] = {}
+
+    def num(x: str) -> float:
+        f = floats.get(x)
+        if f is None:
+            f = floats[x] = float(x)
+        return f
+
+    def vid(syl: str) -> int:
+        i = ids.get(syl)
+        if i is None:
+            i = ids[syl] = len(ids) + 1  # 0 = unknown
+        return i
+
+    def key(ngram: str) -> int:
+        k = 0
+        for syl in ngram.split(" "):
+            k = (k << SHIFT) | vid(syl)
+        return k
+
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        header = json.loads(fh.readline())
+        if header.get("format") != FORMAT_VERSION:
+            raise ValueError(f"unsupported restoration model format {header.get('format')!r} in {path}")
+        data = dict(header)
+        for tok in (BOS, EOS, NUM, UNK):
+            vid(tok)
+        for forms in header.get("cands", {}).values():
+            for f in forms:
+                vid(f)
+        for d in ("fwd", "bwd"):
+            if f"{d}.unk_lp" in header:
+                data[d] = {"unk_lp": header[f"{d}.unk_lp"], "uni": {}, "bi": {}, "tri": {}}
+        pairs: set[int] = set()
+        target: dict | set | None = None
+        for line in fh:
+            line = line.rstrip("\n")
+            if line.startswith("#"):
+                name = line[1:]
+                if name not in SECTIONS:
+                    raise ValueError(f"unknown section {name!r} in {path}")
+                if name == "word_pairs":
+                    target = pairs
+                else:
+                    d, order = name.split(".")
+                    target = data[d][order]
+                continue
+            if target is pairs:
+                pairs.add(key(line))
+                continue
+            parts = line.split("\t")
+            if len(parts) == 3:
+                target[key(parts[0])] = (num(parts[1]), num(parts[2]))
+            else:
+                target[key(parts[0])] = num(parts[1])
+        if len(ids) >= 1 << SHIFT:
+            raise ValueError(f"{path}: vocabulary too large ({len(ids)})")
+        data["word_pairs"] = pairs
+        data["vocab"] = ids
+    return data
+
+
+class NGram:
+    """One direction of the trigram model (ARPA-style log10 probabilities and back-off weights),
+    over integer syllable ids."""
+
+    __slots__ = ("bi", "tri", "uni", "unk_lp")
+
+    def __init__(self, data: dict):
+        self.uni: dict[int, tuple[float, float]] = data["uni"]
+        self.bi: dict[int, tuple[float, float]] = data["bi"]
+        self.tri: dict[int, float] = data["tri"]
+        self.unk_lp: float = data["unk_lp"]
+
+    def logprob(self, u: int, v: int, w: int) -> float:
+        """log10 P(w | u v)."""
+        uv = (u << SHIFT) | v
+        lp = self.tri.get((uv << SHIFT) | w)
+        if lp is not None:
+            return lp
+        ctx = self.bi.get(uv)
+        back = ctx[1] if ctx is not None else 0.0
+        b = self.bi.get((v << SHIFT) | w)
+        if b is not None:
+            return back + b[0]
+        c1 = self.uni.get(v)
+        if c1 is not None:
+            back += c1[1]
+        w1 = self.uni.get(w)
+        return back + (w1[0] if w1 is not None else self.unk_lp)
+
+
+class Restorer:
+    """A loaded model. ``restore(text)`` expects text already passed through ``nfc``."""
+
+    def __init__(self, data: dict, path: Path | None = None):
+        if data.get("format") != FORMAT_VERSION:
+            raise ValueError(f"unsupported restoration model format {data.get('format')!r} in {path}")
+        self.path = path
+        self.inputs_hash = data.get("inputs_hash", "")
+        self.ids: dict[str, int] = data["vocab"]
+        self.fwd = NGram(data["fwd"])
+        self.bwd = NGram(data["bwd"]) if data.get("bwd") else None
+        ids = self.ids
+        # folded syllable -> [(accented form, id)]
+        self.cands: dict[str, list[tuple[str, int]]] = {
+            f: [(form, ids.get(form, 0)) for form in forms] for f, forms in data["cands"].items()
+        }
+        self.word_pairs: set[int] = data.get("word_pairs", set())
+        self.bos, self.eos = ids[BOS], ids[EOS]
+        params = data.get("params", {})
+        self.beam = int(params.get("beam", 6))
+        self.keep_bonus = float(params.get("keep_bonus", 2.0))
+        self.word_bonus = float(params.get("word_bonus", 0.0))
+        # weight of the right-to-left model (0: left-to-right only)
+        self.back_weight = float(params.get("back_weight", 0.0)) if self.bwd is not None else 0.0
+
+    @classmethod
+    def load(cls, path: Path) -> Restorer:
+        restorer = cls(read_model(path), Path(path))
+        # The model is ~10^6 long-lived objects: keep them out of the cyclic GC's scans,
+        # otherwise a full collection in the middle of a request costs several ms.
+        gc.collect()
+        gc.freeze()
+        return restorer
+
+    def candidates(self, tok: str) -> list[tuple[str, int]] | None:
+        """(accented form, id) pairs to consider, or None when the token is kept as typed."""
+        if not tok.isalpha():
+            return None
+        low = tok.lower()
+        f = fold_word(low)
+        if f != low:  # already has diacritics (or đ): keep
+            return None
+        return self.cands.get(f)
+
+    def decode(self, toks: list[str], partial: bool) -> list[str]:
+        """Best lower-case form for each token of one chunk.
+
+        Beam search left to right over (previous, current) states. The score of a path is
+        log P_forward + back_weight * log P_backward: the right-to-left term of a syllable
+        is added as soon as the two syllables after it are known.
+        """
+        ids = self.ids
+        options: list[list[tuple[str, int]]] = []
+        for t in toks:
+            c = self.candidates(t)
+            if not c:
+                form = lm_token(t)
+                c = [(form, ids.get(form, 0))]
+            options.append(c)
+        fwd, bwd, bw = self.fwd, self.bwd, self.back_weight
+        pairs, wb, kb = self.word_pairs, self.word_bonus, self.keep_bonus
+        bos, eos = self.bos, self.eos
+        # state (v, w) ids -> (score, path); path holds the chosen forms so far
+        beam: dict[tuple[int, int], tuple[float, tuple[str, ...]]] = {(bos, bos): (0.0, ())}
+        for i, (t, opts) in enumerate(zip(toks, options, strict=True)):
+            low = t.lower()
+            nxt: dict[tuple[int, int], tuple[float, tuple[str, ...]]] = {}
+            for (u, v), (score, path) in beam.items():
+                for form, w in opts:
+                    s = score + fwd.logprob(u, v, w)
+                    if bw:
+                        if i >= 2:  # P_b(u | w v): the syllable two back now has its right context
+                            s += bw * bwd.logprob(w, v, u)
+                        elif i == 1:  # P_b(</s> | w v): nothing before the first syllable
+                            s += bw * bwd.logprob(w, v, eos)
+                    if partial and form == low:
+                        s += kb
+                    if wb and ((v << SHIFT) | w) in pairs:
+                        s += wb
+                    key = (v, w)
+                    old = nxt.get(key)
+                    if old is None or s > old[0]:
+                        nxt[key] = (s, (*path, form))
+            if len(nxt) > self.beam:
+                nxt = dict(sorted(nxt.items(), key=lambda kv: kv[1][0], reverse=True)[: self.beam])
+            beam = nxt
+
+        def final(item) -> float:
+            (v, w), (score, _) = item
+            s = score + fwd.logprob(v, w, eos)
+            if bw:
+                if len(toks) == 1:
+                    s += bw * (bwd.logprob(bos, bos, w) + bwd.logprob(bos, w, eos))
+                else:
+                    s += bw * (bwd.logprob(bos, bos, w) + bwd.logprob(bos, w, v))
+            return s
+
+        return list(max(beam.items(), key=final)[1][1])
+
+    def restore(self, text: str, partial: bool | None = None) -> str:
+        """Restore the diacritics of syllables typed without them; everything else is kept.
+
+        ``partial``: the writer typed some diacritics, so a syllable typed plain is more
+        likely meant plain ("lam lai căn cước" keeps căn cước and still restores "làm lại",
+        but "khai sinh cho con" stays as typed). None: decided from ``text`` itself.
+        """
+        if not text:
+            return text
+        groups = chunks(text)
+        words = [m.group(0) for g in groups for m in g if m.group(0).isalpha()]
+        if not words:
+            return text
+        n_plain = sum(1 for w in words if fold_word(w) == w.lower())
+        if n_plain == 0:
+            return text
+        if partial is None:
+            partial = n_plain < len(words)
+        out: list[str] = []
+        pos = 0
+        for g in groups:
+            toks = [m.group(0) for m in g]
+            if not any(self.candidates(t) for t in toks):
+                continue
+            best = self.decode(toks, partial)
+            for m, t, b in zip(g, toks, best, strict=True):
+                if self.candidates(t) and b != t.lower():
+                    out.append(text[pos : m.start()])
+                    out.append(_match_case(t, b))
+                    pos = m.end()
+        out.append(text[pos:])
+        return "".join(out)
+
+
+# --- locating and caching the current model ------------------------------------------
+
+_LOCK = threading.Lock()
+_CACHE: dict[str, Restorer | None] = {}
+_WARNED = False
+
+
+_MANIFEST_CACHE: dict[str, tuple[int, Path | None]] = {}
+
+
+def current_model_path(text_dir: Path | None = None) -> Path | None:
+    """The model named by ``<var_dir>/text/manifest.json`` (or ``TTHC_TEXT_MODEL``), if it exists.
+
+    The manifest is re-read only when its modification time changes (one ``stat`` per call),
+    so a running service picks up a rebuilt model.
+    """
+    explicit = os.environ.get("TTHC_TEXT_MODEL")
+    if explicit:
+        p = Path(explicit)
+        return p if p.exists() else None
+    manifest = (text_dir or config.text_var_dir()) / MANIFEST
+    try:
+        mtime = manifest.stat().st_mtime_ns
+    except OSError:
+        return None
+    cached = _MANIFEST_CACHE.get(str(manifest))
+    if cached is not None and cached[0] == mtime:
+        return cached[1]
+    try:
+        name = json.loads(manifest.read_text(encoding="utf-8")).get("model", "")
+    except (OSError, ValueError):
+        return None
+    p = manifest.parent / name
+    result = p if name and p.is_file() else None
+    _MANIFEST_CACHE[str(manifest)] = (mtime, result)
+    return result
+
+
+def get_restorer(text_dir: Path | None = None) -> Restorer | None:
+    """The current model, loaded once per process; None (with one warning) when not built."""
+    global _WARNED
+    path = current_model_path(text_dir)
+    key = str(path)
+    if key in _CACHE:
+        return _CACHE[key]
+    with _LOCK:
+        if key in _CACHE:
+            return _CACHE[key]
+        restorer = None
+        if path is None:
+            if not _WARNED:
+                log.warning(
+                    "No diacritic-restoration model in %s: text typed without diacritics will not be "
+                    "restored. Build it with `tthc text build`.",
+                    text_dir or config.text_var_dir(),
+                )
+                _WARNED = True
+        else:
+            try:
+                restorer = Restorer.load(path)
+            except (OSError, ValueError, KeyError) as exc:
+                log.warning("Cannot load restoration model %s (%s); run `tthc text build`.", path, exc)
+        _CACHE[key] = restorer
+        return restorer
+
+
+def reset_restorer() -> None:
+    """Forget loaded models (tests, or after a rebuild in the same process)."""
+    global _WARNED
+    with _LOCK:
+        _CACHE.clear()
+        _MANIFEST_CACHE.clear()
+        _WARNED = False
