@@ -1,7 +1,7 @@
 """Fit the scope gate (``indexer/scope_gate.py``) on development data and print its constants.
 
 Questions some record answers: the dev sets of ``../shared/eval`` (each also folded to no
-diacritics) and ``tests/indexer/data``, the in-KB rows of ``bench/data/coverage_calibration*``, the stories of
+diacritics) and ``indexer/data``, the in-KB rows of ``bench/data/coverage_calibration*``, the stories of
 ``bench/data/story_questions_dev.jsonl`` and the short chat questions of ``short_questions_dev.jsonl``.
 Questions no record answers: the out-of-coverage rows of those calibration sets and the dev sets'
 out-of-domain rows. Blind sets (``*_blind*``) are never read here.

@@ -164,7 +164,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     e = sub.add_parser("eval", help="Đánh giá Recall@k, MRR, độ chính xác dữ kiện trên các tập dev")
     e.add_argument("--eval-dir", default=None)
-    e.add_argument("--no-own", action="store_true", help="bỏ các câu hỏi riêng trong tests/indexer/data")
+    e.add_argument("--no-own", action="store_true", help="bỏ các câu hỏi riêng trong indexer/data")
     e.add_argument("--verbose", "-v", action="store_true", help="in các câu sai")
     e.add_argument("--json", action="store_true")
     e.add_argument(

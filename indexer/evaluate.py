@@ -2,7 +2,7 @@
 
 Sets: every ``*.jsonl`` in ``settings.eval_dir`` whose lines carry ``codes`` (procedures)
 or ``sources`` (notices), plus the project's own harder questions in
-``tests/indexer/data/*.jsonl`` (same format; ``"kind": "none"`` marks out-of-domain
+``indexer/data/*.jsonl`` (same format; ``"kind": "none"`` marks out-of-domain
 questions that must get ``no_match``).
 
 Metrics: Recall@1, Recall@5, MRR (procedures: any acceptable code; notices: the notice's
@@ -28,7 +28,7 @@ from pathlib import Path
 
 from indexer.query import fold, has_diacritics
 
-OWN_DATA = Path(__file__).resolve().parent.parent / "tests" / "indexer" / "data"
+OWN_DATA = Path(__file__).resolve().parent / "data"
 _ABBR = re.compile(r"\b(cccd|cmnd|gplx|bhyt|bhxh|gcn|qsdd|ubnd|hk|kt3|dkkd|mst|cmt|sdd|đk|dk|tp|hcc)\b", re.I)
 
 

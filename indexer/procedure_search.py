@@ -43,7 +43,7 @@ from indexer.scope_gate import LONG_QUESTION, MatchEvidence, ScopeGate
 @dataclass(frozen=True)
 class Fusion:
     """How the three rankings become one (weighted reciprocal-rank fusion) and when the first
-    hits are too close to call. Defaults tuned on the dev sets and tests/indexer/data only.
+    hits are too close to call. Defaults tuned on the dev sets and indexer/data only.
 
     :param rrf_k: the rank offset of reciprocal-rank fusion (a document at rank r adds
         weight / (rrf_k + r)).
