@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tthc.stack.load import percentile
 from tthc.stack.servers import start_bot
 
 # (kind, message) — a new question, follow-ups on it, and small talk
@@ -33,11 +34,6 @@ CONVERSATION = [
     ("question", "Bắc Kạn tinh giản biên chế bao nhiêu người"),
     ("small talk", "cảm ơn"),
 ]
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> int:
@@ -65,7 +61,7 @@ def main() -> int:
     for kind, values in [*timings.items(), ("all", every)]:
         print(
             f"{kind:<12} {len(values):>4} {statistics.median(values):>8.1f} "
-            f"{percentile(values, 0.95):>8.1f} {max(values):>8.1f}"
+            f"{percentile(values, 95):>8.1f} {max(values):>8.1f}"
         )
     return 0
 

@@ -26,6 +26,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tthc.stack.load import percentile
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
@@ -38,11 +40,6 @@ def rss_mb() -> float:
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def pct(xs: list[float], p: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))]
 
 
 def questions() -> list[str]:
@@ -73,7 +70,7 @@ def time_queries(retriever, qs: list[str], answer: bool) -> list[float]:
 
 def report(label: str, xs: list[float]) -> None:
     print(
-        f"  {label:42} n={len(xs):4}  p50 {statistics.median(xs):6.1f} ms   p95 {pct(xs, 95):6.1f} ms   max {max(xs):6.1f} ms"
+        f"  {label:42} n={len(xs):4}  p50 {statistics.median(xs):6.1f} ms   p95 {percentile(xs, 95):6.1f} ms   max {max(xs):6.1f} ms"
     )
 
 
@@ -96,7 +93,9 @@ def bench_retriever(retriever, qs: list[str], label: str) -> None:
     # cold: every text is new, so the encoder runs
     searched = time_queries(retriever, cold, answer=False)
     report("search, new questions", searched)
-    print(f"  search p95 / encoder p95 = {pct(searched, 95) / pct(floor, 95):.2f} (target ≤ 1.2)")
+    print(
+        f"  search p95 / encoder p95 = {percentile(searched, 95) / percentile(floor, 95):.2f} (target ≤ 1.2)"
+    )
     report("search + answer, new questions", time_queries(retriever, [c + " x" for c in cold], answer=True))
     # repeated questions (the embedding cache answers the dense part)
     report("search, repeated questions", time_queries(retriever, cold, answer=False))

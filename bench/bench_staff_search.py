@@ -14,6 +14,8 @@ import argparse
 import statistics
 import time
 
+from tthc.stack.load import percentile
+
 QUERIES = [
     "đăng ký khai sinh",
     "dang ky tam tru",
@@ -27,11 +29,6 @@ QUERIES = [
 
 def keystrokes(query: str) -> list[str]:
     return [query[:i] for i in range(1, len(query) + 1) if query[:i].strip()]
-
-
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
 def run(client, mode: str) -> list[float]:
@@ -103,8 +100,8 @@ def main() -> None:
         for mode in modes:
             times = run(client, mode)
             print(
-                f"mode={mode:8s} keystrokes={len(times)}  p50={pct(times, 50):6.1f} ms  "
-                f"p95={pct(times, 95):6.1f} ms  max={max(times):6.1f} ms  mean={statistics.mean(times):6.1f} ms"
+                f"mode={mode:8s} keystrokes={len(times)}  p50={percentile(times, 50):6.1f} ms  "
+                f"p95={percentile(times, 95):6.1f} ms  max={max(times):6.1f} ms  mean={statistics.mean(times):6.1f} ms"
             )
     title_prefix_recall()
 

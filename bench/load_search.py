@@ -82,7 +82,7 @@ async def run_phase(api_url: str, phase: Phase, open_loop: bool, timeout: float)
 
 
 def start_api(workdir: Path) -> tuple[subprocess.Popen, str]:
-    from tthc.stack.servers import APP_PYTHON, REPO_ROOT, free_port
+    from tthc.stack.servers import REPO_ROOT, api_command, free_port
 
     port = free_port()
     env = dict(
@@ -91,8 +91,7 @@ def start_api(workdir: Path) -> tuple[subprocess.Popen, str]:
     env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
     log = (workdir / "api.log").open("wb")
     process = subprocess.Popen(
-        [str(APP_PYTHON), "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port),
-         "--no-access-log"],
+        api_command(port),
         cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True,
     )  # fmt: skip

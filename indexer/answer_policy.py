@@ -55,10 +55,11 @@ from indexer.answer_composer import (
 from indexer.build import title_core
 from indexer.life_event_answer import EVENT_PART, add_event_link, compose_life_event
 from indexer.life_events import EventMatch, LifeEventMatcher, default_matcher
-from indexer.procedure_search import FILLER_SYLLABLES, LEVEL_ORDER, Retriever, SearchHit, SearchResponse
+from indexer.procedure_search import FILLER_SYLLABLES, Retriever, SearchHit, SearchResponse
 from indexer.query import fold, syllables
 from indexer.return_date import parse_submission_day, today_vn
 from knowledge.freshness import default_check
+from knowledge.schema import LEVEL_ORDER
 
 # a message names a procedure when it covers this share of that procedure's title
 NEW_TOPIC_TITLE_COVERAGE = 0.75

@@ -250,13 +250,19 @@ def input_hash(procs, notices, model_stamp: dict, encoder: str) -> str:
     return h.hexdigest()[:16]
 
 
-def current_build(index_root: Path) -> Path | None:
+def named_build(index_root: Path) -> Path | None:
+    """The folder CURRENT names (whether or not it is complete); None without CURRENT."""
     try:
-        name = (index_root / CURRENT_FILE).read_text(encoding="utf-8").strip()
+        name = (Path(index_root) / CURRENT_FILE).read_text(encoding="utf-8").strip()
     except OSError:
         return None
-    path = index_root / name
-    return path if (path / "manifest.json").exists() else None
+    return Path(index_root) / name if name else Path(index_root) / "(empty CURRENT)"
+
+
+def current_build(index_root: Path) -> Path | None:
+    """The build CURRENT names, when its manifest is written."""
+    path = named_build(index_root)
+    return path if path is not None and (path / "manifest.json").exists() else None
 
 
 def switch_current(index_root: Path, name: str) -> None:

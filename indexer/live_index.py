@@ -20,8 +20,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.build import CURRENT_FILE
-from indexer.validate import IndexInvalid, check_build, named_build
+from indexer.build import CURRENT_FILE, named_build
+from indexer.validate import IndexInvalid, check_build
 
 log = logging.getLogger("tthc.index")
 

@@ -24,51 +24,14 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from indexer.query import fold, syllables
+from indexer.query import QUESTION_WORDS, fold, syllables
+from knowledge.schema import LEVEL_ORDER
 
 _WEIGHTS = (("title", 3.0), ("keywords", 2.0), ("code", 3.0), ("field", 1.0), ("agency", 0.5))
 MAX_EXPANSIONS = 400  # vocabulary words a partial last word may stand for
 # Question words that say nothing about which procedure ("… cần giấy tờ gì?"): they
 # neither add score nor count as missing when a record lacks them.
-STOP = frozenset(
-    [
-        "thu",
-        "tuc",
-        "can",
-        "gi",
-        "giay",
-        "to",
-        "ho",
-        "so",
-        "nao",
-        "la",
-        "o",
-        "dau",
-        "bao",
-        "lau",
-        "may",
-        "ngay",
-        "nhu",
-        "the",
-        "co",
-        "khong",
-        "phai",
-        "lam",
-        "de",
-        "cho",
-        "ve",
-        "va",
-        "cua",
-        "toi",
-        "muon",
-        "xin",
-        "hoi",
-        "can",
-        "phai",
-        "nhung",
-    ]
-)
-LEVEL_ORDER = {"xa": 0, "tinh": 1, "huyen": 2, "bo": 3, "khac": 4}
+STOP = QUESTION_WORDS | {"hoi", "ve"}  # a desk search is not chat: "mất", "con", "phí" name things
 
 
 def _words(text: str) -> list[str]:

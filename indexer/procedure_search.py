@@ -36,8 +36,17 @@ import numpy as np
 
 from indexer.build import title_core
 from indexer.known_search import KnownMatch, KnownProcedureSearch
-from indexer.query import QueryForms, analyze_query, fold, folded_terms, segmented_terms, syllables
+from indexer.query import (
+    CHAT_FILLERS,
+    QueryForms,
+    analyze_query,
+    fold,
+    folded_terms,
+    segmented_terms,
+    syllables,
+)
 from indexer.scope_gate import LONG_QUESTION, MatchEvidence, ScopeGate
+from knowledge.schema import LEVEL_ORDER
 
 
 @dataclass(frozen=True)
@@ -94,79 +103,13 @@ DENSE_MODE = os.environ.get("TTHC_DENSE_MODE", "restored")
 KNOWN_MIN_DENSE = 0.88
 KNOWN_MIN_COVERAGE = 0.8
 
-LEVEL_ORDER = {"xa": 0, "tinh": 1, "huyen": 2, "bo": 3, "khac": 4}
 _LEVEL_WORDS = {
     "xa": ("cap xa", "o xa", "ubnd xa", "phuong", "uy ban xa", "tai xa"),
     "tinh": ("cap tinh", "o tinh", "so ", "ubnd tinh", "tai tinh"),
     "huyen": ("cap huyen", "o huyen", "quan huyen"),
     "bo": ("cap bo", "trung uong", "cap trung uong", "bo cong an", "o bo"),
 }
-FILLER_SYLLABLES = frozenset(
-    [
-        "thu",
-        "tuc",
-        "can",
-        "gi",
-        "giay",
-        "to",
-        "ho",
-        "so",
-        "nao",
-        "la",
-        "o",
-        "dau",
-        "bao",
-        "lau",
-        "may",
-        "ngay",
-        "nhu",
-        "the",
-        "nao",
-        "co",
-        "khong",
-        "phai",
-        "lam",
-        "de",
-        "thi",
-        "roi",
-        "gio",
-        "muon",
-        "xin",
-        "minh",
-        "toi",
-        "ban",
-        "em",
-        "anh",
-        "chi",
-        "cho",
-        "nhe",
-        "a",
-        "ah",
-        "vay",
-        "sao",
-        "ra",
-        "di",
-        "duoc",
-        "bi",
-        "mat",
-        "nhung",
-        "voi",
-        "va",
-        "hay",
-        "hoac",
-        "khi",
-        "nay",
-        "do",
-        "con",
-        "cua",
-        "tai",
-        "trong",
-        "bao",
-        "nhieu",
-        "tien",
-        "phi",
-    ]
-)
+FILLER_SYLLABLES = CHAT_FILLERS
 # questions encoded beside the lexical scoring (a few at once when several requests search)
 _ENCODING = ThreadPoolExecutor(max_workers=4, thread_name_prefix="query-encoding")
 

@@ -27,6 +27,79 @@ __all__ = [
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+# Words that ask rather than name ("… thủ tục, cần giấy tờ gì, ở đâu, bao lâu?"): they add no score
+# and do not count as missing when a record lacks them. Searches over words drop them.
+QUESTION_WORDS = frozenset(
+    [
+        "bao",
+        "can",
+        "cho",
+        "co",
+        "cua",
+        "dau",
+        "de",
+        "gi",
+        "giay",
+        "ho",
+        "khong",
+        "la",
+        "lam",
+        "lau",
+        "may",
+        "muon",
+        "nao",
+        "ngay",
+        "nhu",
+        "nhung",
+        "o",
+        "phai",
+        "so",
+        "the",
+        "thu",
+        "to",
+        "toi",
+        "tuc",
+        "va",
+        "xin",
+    ]
+)
+# … and in chat, the particles and persons around a question ("anh chị ơi, em bị mất … rồi thì sao ạ")
+CHAT_FILLERS = QUESTION_WORDS | frozenset(
+    [
+        "a",
+        "ah",
+        "anh",
+        "ban",
+        "bi",
+        "chi",
+        "con",
+        "di",
+        "do",
+        "duoc",
+        "em",
+        "gio",
+        "hay",
+        "hoac",
+        "khi",
+        "mat",
+        "minh",
+        "nay",
+        "nhe",
+        "nhieu",
+        "phi",
+        "ra",
+        "roi",
+        "sao",
+        "tai",
+        "thi",
+        "tien",
+        "trong",
+        "vay",
+        "voi",
+    ]
+)
+
+
 def syllables(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 

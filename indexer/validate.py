@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from indexer.build import CURRENT_FILE
-
 FILES = ("manifest.json", "docs.jsonl", "procedures.jsonl", "notices.jsonl", "dense.faiss", "rows.npy")
 BM25_DIRS = ("bm25_seg", "bm25_fold")
 
@@ -95,12 +93,3 @@ def _nonempty(path: Path) -> bool:
         return path.is_file() and path.stat().st_size > 0
     except OSError:
         return False
-
-
-def named_build(index_root: Path) -> Path | None:
-    """The folder CURRENT names (whether or not it is complete); None without CURRENT."""
-    try:
-        name = (Path(index_root) / CURRENT_FILE).read_text(encoding="utf-8").strip()
-    except OSError:
-        return None
-    return Path(index_root) / name if name else Path(index_root) / "(empty CURRENT)"

@@ -41,6 +41,13 @@ _LEVEL_LABELS = {
     Level.BO: "Cấp Bộ",
     Level.KHAC: "Cơ quan khác",
 }
+# what a procedure code ("1.001193") or a notice id may look like where a request names one
+RECORD_ID = re.compile(r"^[0-9A-Za-z.\-_]{1,32}$")
+# the order levels are offered in when a question names none: the citizen's commune first, the
+# abolished district level after the province (search results, the staff search, choices)
+LEVEL_ORDER: dict[str, int] = {
+    lv.value: rank for rank, lv in enumerate((Level.XA, Level.TINH, Level.HUYEN, Level.BO, Level.KHAC))
+}
 
 
 class ChannelKind(str, Enum):

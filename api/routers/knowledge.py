@@ -3,7 +3,6 @@ search, one procedure, notices. Used by the staff lookup page and integrators.""
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
@@ -13,7 +12,7 @@ from indexer import live_index
 from indexer.answer_composer import Part
 from indexer.procedure_search import Retriever
 from indexer.query import fold
-from knowledge.schema import Level
+from knowledge.schema import RECORD_ID, Level
 
 
 class ErrorBody(BaseModel):
@@ -31,7 +30,6 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 router = APIRouter(prefix="/api", tags=["knowledge"], responses=ERROR_RESPONSES)
 
-_CODE = re.compile(r"^[0-9A-Za-z.\-_]{1,32}$")
 _LEVELS = [level.value for level in Level]
 
 
@@ -133,7 +131,7 @@ def facets() -> dict[str, Any]:
 
 @router.get("/procedures/{code}", summary="Toàn bộ thông tin một thủ tục")
 def procedure(code: str) -> dict[str, Any]:
-    if not _CODE.match(code):
+    if not RECORD_ID.match(code):
         raise HTTPException(422, "Mã thủ tục không hợp lệ (ví dụ đúng: 1.001193).")
     found = _retriever().get_procedure(code)
     if found is None:
@@ -160,7 +158,7 @@ def notices() -> list[dict[str, Any]]:
 
 @router.get("/notices/{notice_id}", summary="Toàn văn một văn bản, thông báo")
 def notice(notice_id: str) -> dict[str, Any]:
-    if not _CODE.match(notice_id):
+    if not RECORD_ID.match(notice_id):
         raise HTTPException(422, "Mã văn bản không hợp lệ.")
     found = _retriever().get_notice(notice_id)
     if found is None:

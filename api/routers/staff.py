@@ -33,7 +33,7 @@ from api.staff.insights import compute, transcript
 from api.staff.tracker_reader import TrackerUnavailable, get_reader
 from indexer.answer_composer import levels_text
 from knowledge.freshness import default_check
-from knowledge.schema import DocumentRole
+from knowledge.schema import RECORD_ID, DocumentRole
 from tthc.settings import get_settings
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "staff" / "templates"))
@@ -58,7 +58,6 @@ MARKERS = {
     "rating": "Đánh giá",
     "handoff_requested": "Yêu cầu gặp cán bộ",
 }
-_CODE = re.compile(r"^[0-9A-Za-z.\-_]{1,32}$")
 _SENDER = re.compile(r"[^\x00-\x1f]{1,255}")
 
 pages = APIRouter(include_in_schema=False)
@@ -137,7 +136,7 @@ def _doc_groups(p) -> list[dict]:
 
 
 def _procedure_or_404(request: Request, code: str):
-    if not _CODE.match(code):
+    if not RECORD_ID.match(code):
         return None, _render(
             request, "error.html", 422, title="Mã thủ tục không hợp lệ", message="Ví dụ mã đúng: 1.001193."
         )

@@ -23,7 +23,7 @@ import httpx
 import pytest
 
 from tests.conftest import session_bot
-from tthc.stack.servers import APP_PYTHON, REPO_ROOT, Bot, free_port
+from tthc.stack.servers import REPO_ROOT, Bot, api_command, free_port
 
 MESSENGER_ENV = {
     "TTHC_MESSENGER_VERIFY_TOKEN": "verify-me-123",
@@ -177,7 +177,7 @@ def start_app(tmp: Path, env_extra: dict[str, str], clear: tuple[str, ...] = ())
         env.pop(key, None)
     log_path = tmp / f"uvicorn-{port}.log"
     process = subprocess.Popen(
-        [str(APP_PYTHON), "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port)],
+        api_command(port, access_log=True),
         cwd=REPO_ROOT,
         env=env,
         stdin=subprocess.DEVNULL,

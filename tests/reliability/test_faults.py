@@ -153,7 +153,8 @@ def damage(build: Path, how: str) -> None:
     "how", ["missing_faiss", "truncated_docs", "garbage_rows", "corrupt_procedures", "empty_current"]
 )
 def test_damaged_index_is_refused(index_copy: Path, how: str) -> None:
-    from indexer.validate import check_build, named_build
+    from indexer.build import named_build
+    from indexer.validate import check_build
 
     build = named_build(index_copy)
     assert check_build(build) == []
@@ -175,7 +176,7 @@ def test_app_refuses_to_start_on_a_damaged_index(index_copy: Path, tmp_path: Pat
 
 
 def named_build_of(root: Path) -> Path:
-    from indexer.validate import named_build
+    from indexer.build import named_build
 
     build = named_build(root)
     assert build is not None

@@ -59,6 +59,15 @@ def conversation(rng: random.Random):
             yield rng.choice(CLOSING)
 
 
+def percentile(values: list[float], p: float) -> float:
+    """The nearest-rank ``p``-th percentile (``p`` in percent) of ``values``; NaN when empty.
+    The one definition the load generator and the benchmarks print."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
 @dataclass
 class Phase:
     name: str
@@ -79,10 +88,7 @@ class Phase:
         return sum(self.errors.values())
 
     def pct(self, q: float) -> float:
-        if not self.latencies:
-            return float("nan")
-        xs = sorted(self.latencies)
-        return xs[min(len(xs) - 1, round(q / 100 * (len(xs) - 1)))] * 1000
+        return percentile(self.latencies, q) * 1000
 
     def summary(self) -> dict:
         return {

@@ -25,6 +25,13 @@ APP_PYTHON = REPO_ROOT / ".venv" / "bin" / "python"
 RASA_MODEL = REPO_ROOT / "var" / "rasa" / "models" / "current.tar.gz"
 
 
+def api_command(port: int, access_log: bool = False) -> list[str]:
+    """The command that serves the app (``uvicorn api.main:app``) on a loopback port: the one
+    launcher of tests, benchmarks and the stack (the Procfile runs the same module)."""
+    command = [str(APP_PYTHON), "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port)]
+    return command if access_log else [*command, "--no-access-log"]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -141,11 +148,10 @@ def start_bot(workdir: Path, tracker_db: Path | None = None) -> Bot:
     endpoints = sqlite_endpoints(workdir, action_port, tracker_db)
     actions = Server(
         "api serving the actions",
-        [str(APP_PYTHON), "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(action_port),
-         "--no-access-log"],
+        api_command(action_port),
         f"http://127.0.0.1:{action_port}/health",
         workdir / "actions.log",
-    )  # fmt: skip
+    )
     actions.env.update(
         TTHC_RASA_URL=f"http://127.0.0.1:{rasa_port}",
         TTHC_STAFF_DB=str(workdir / "staff.db"),

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import httpx
 
-from tthc.stack.servers import APP_PYTHON, RASA_CMD, RASA_MODEL, REPO_ROOT, Server, free_port
+from tthc.stack.servers import APP_PYTHON, RASA_CMD, RASA_MODEL, REPO_ROOT, Server, api_command, free_port
 
 PG_HOST, PG_PORT = "127.0.0.1", "5432"
 PG_USER = os.environ.get("TTHC_TEST_PG_USER", "postgres")
@@ -228,10 +228,9 @@ def api_server(workdir: Path, env: dict[str, str], port: int | None = None) -> A
     port = port or free_port()
     server = Server(
         "api",
-        [str(APP_PYTHON), "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port),
-         "--no-access-log"],
+        api_command(port),
         f"http://127.0.0.1:{port}/widget.js",
         workdir / f"api-{port}.log",
-    )  # fmt: skip
+    )
     server.env.update(env)
     return Api(f"http://127.0.0.1:{port}", server)
