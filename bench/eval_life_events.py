@@ -7,7 +7,9 @@ Three figures: *recognised* (the matcher names the right event; "none" for an or
 question), *event list* (through the answer policy, as a citizen gets it: the reply lists that
 event's procedures; an ordinary question gets no event list) and *list or link* (the reply
 lists the event, or answers the procedure the message asks a part of — "bé mới đẻ, làm giấy
-khai sinh ở đâu" — with the event's list one tap away). By diacritics and style.
+khai sinh ở đâu" — with the event's list one tap away). By diacritics and style; the questions
+written with diacritics are also asked with their marks removed (same words, same style), which
+separates what the marks cost from what the chat style of unaccented questions costs.
 
     .venv/bin/python bench/eval_life_events.py [--set dev] [--show-misses]
 """
@@ -18,6 +20,7 @@ import argparse
 import json
 import sys
 import time
+import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
@@ -29,6 +32,12 @@ from indexer.life_events import default_matcher
 from indexer.procedure_search import Retriever
 
 DATA = Path(__file__).resolve().parent / "data"
+
+
+def strip_marks(text: str) -> str:
+    """``text`` as typed without diacritics: tone and vowel marks dropped, đ → d, case kept."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
 
 
 def main() -> int:
@@ -48,15 +57,20 @@ def main() -> int:
     groups: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # n, recognised, list, list or link
     misses = []
     started = time.perf_counter()
+
+    def judge(question: str, expected: str) -> tuple[bool, bool, bool, object]:
+        answer = answer_question(retriever, question).answer
+        forms = retriever.search(question, k=1).forms
+        match = matcher.match(question, [forms.normalized] if forms else [])
+        recognised = (match.event.id if match else "none") == expected
+        listed = (answer.code if answer.kind == "event" else "none") == expected
+        linked = any(b.payload == f"{EVENT_PAYLOAD}{expected}" for b in answer.buttons)
+        return recognised, listed, listed or linked, answer
+
     for row in rows:
         row["event"] = row["event"] or "none"  # some sets write an ordinary question's event as null
-        answer = answer_question(retriever, row["question"]).answer
-        forms = retriever.search(row["question"], k=1).forms
-        match = matcher.match(row["question"], [forms.normalized] if forms else [])
-        recognised = (match.event.id if match else "none") == row["event"]
-        listed = (answer.code if answer.kind == "event" else "none") == row["event"]
         event = matcher.get(row["event"])
-        linked = any(b.payload == f"{EVENT_PAYLOAD}{row['event']}" for b in answer.buttons)
+        recognised, listed, served, answer = judge(row["question"], row["event"])
         keys = ["ALL", "events" if event else "none (no event)"]
         if event:
             keys.append("events, with diacritics" if row["diacritics"] else "events, without diacritics")
@@ -66,13 +80,19 @@ def main() -> int:
             acc[0] += 1
             acc[1] += recognised
             acc[2] += listed
-            acc[3] += listed or linked
+            acc[3] += served
+        if event and row["diacritics"]:
+            # the same message with its marks removed: the diacritics alone, without the change of
+            # style that comes with questions written without them
+            acc = groups["events, with diacritics, marks removed"]
+            for i, value in enumerate((1, *judge(strip_marks(row["question"]), row["event"])[:3])):
+                acc[i] += value
         if not listed and not (row["event"] == "none" and recognised):
             misses.append((row["id"], row["event"], answer.kind, answer.code, row["question"]))
     elapsed = time.perf_counter() - started
-    print(f"{path.stem:<30} {'n':>4} {'recognised':>11} {'event list':>11} {'list or link':>13}")
+    print(f"{path.stem:<41} {'n':>4} {'recognised':>11} {'event list':>11} {'list or link':>13}")
     for key, (n, recognised, listed, served) in sorted(groups.items()):
-        print(f"  {key:<28} {n:>4} {recognised / n:>11.3f} {listed / n:>11.3f} {served / n:>13.3f}")
+        print(f"  {key:<39} {n:>4} {recognised / n:>11.3f} {listed / n:>11.3f} {served / n:>13.3f}")
     print(f"  ({len(rows)} questions in {elapsed:.1f} s)")
     if args.show_misses:
         for miss in misses:
