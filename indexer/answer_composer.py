@@ -38,7 +38,7 @@ from indexer.dossier import (
 from indexer.query import fold
 from indexer.return_date import estimate_return, format_date_vi
 from knowledge.importer.common import LEVEL_QUALIFIER, RECOVERED_UNIT_NOTE
-from knowledge.schema import Level
+from knowledge.schema import ChannelKind, Level
 
 
 class Part(str, Enum):
@@ -415,6 +415,11 @@ def agency_lines(p) -> list[str]:
         out.append(f"Địa chỉ tiếp nhận: {p.address}")
     if p.levels:
         out.append(f"Cấp thực hiện: {levels_text(p.levels)}")
+    # "nộp ở đâu" is also "can I send it": many records name no office, all name the ways in
+    kinds = sorted({c.kind for c in p.channels}, key=list(ChannelKind).index)
+    if kinds:
+        ways = [("qua " if k == ChannelKind.BUU_CHINH else "") + k.label.lower() for k in kinds]
+        out.append(f"Cách nộp: {', '.join(ways)}")
     return out
 
 

@@ -109,6 +109,20 @@ def test_unknown_unit_is_said_with_where_to_confirm():
     assert "nơi nộp hồ sơ" in ans.text and "https://dichvucong.gov.vn/x" in ans.text
 
 
+def test_where_to_submit_names_the_office_the_level_and_the_ways_in():
+    p = _proc()
+    p.channels.append(Channel(kind=ChannelKind.BUU_CHINH))
+    p.channels.append(p.channels[0].model_copy())  # a repeated channel row
+    items = compose_procedure(p, Part.AGENCY).items
+    assert items == [
+        "Cơ quan thực hiện: Ủy ban nhân dân cấp xã",
+        "Cấp thực hiện: cấp xã",
+        "Cách nộp: trực tiếp, trực tuyến, qua dịch vụ bưu chính",
+    ]
+    p.channels, p.agency = [], None
+    assert compose_procedure(p, Part.AGENCY).items == ["Cấp thực hiện: cấp xã"]
+
+
 def test_same_value_on_every_channel_is_said_once():
     p = _proc()
     p.channels[1].time = ProcessingTime(value=3, unit=TimeUnit.WORKING_DAY)
