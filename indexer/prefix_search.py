@@ -1,7 +1,7 @@
 """Search-as-you-type over procedure records (``/api/search?mode=lexical``, the staff page).
 
 The hybrid search of :mod:`indexer.procedure_search` encodes every query with the e5
-model (70–300 ms on this machine), too slow for one request per keystroke. This index
+model, too slow for one request per keystroke (``bench/bench_staff_search.py`` prints both). This index
 is lexical only and built in memory from the same records the retriever loaded
 (``Retriever.procedures``), so both modes always agree on what exists:
 

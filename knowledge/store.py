@@ -61,9 +61,8 @@ def load_procedure_file(path: Path) -> Procedure:
 def load_procedures(knowledge_dir: Path | None = None, *, use_cache: bool = True) -> list[Procedure]:
     """All procedures, sorted by (group folder, code). Raises on an invalid file.
 
-    Parsing ~18 MB of YAML takes ~3 s, so the validated records are also pickled under
-    ``<var_dir>/cache/`` keyed by the sha256 of the procedure files (any edit invalidates it);
-    a warm load takes well under a second. The YAML files stay the single source of truth.
+    Parsing every YAML file takes seconds, so the validated records are also pickled under
+    ``<var_dir>/cache/`` keyed by the sha256 of the procedure files (any edit invalidates it). The YAML files stay the single source of truth.
     """
     files = procedure_files(knowledge_dir)
     cache = _cache_path(knowledge_dir, files) if use_cache else None

@@ -57,8 +57,8 @@ def search(
     mode: Annotated[
         str,
         Query(
-            description="hybrid: ngữ nghĩa + từ khóa (câu hỏi tự nhiên, 70–300 ms); "
-            "lexical: chỉ từ khóa, từ cuối được hiểu là đang gõ dở (tìm khi gõ, vài ms; chỉ thủ tục)"
+            description="hybrid: ngữ nghĩa + từ khóa (câu hỏi tự nhiên); "
+            "lexical: chỉ từ khóa, từ cuối được hiểu là đang gõ dở (tìm khi gõ, nhanh hơn nhiều; chỉ thủ tục)"
         ),
     ] = "hybrid",
 ) -> dict[str, Any]:

@@ -6,7 +6,7 @@ Takes exactly the arguments of the ``rasa`` command. Before handing over to Rasa
 changes four costly details of Rasa 3.6 (measured with py-spy on a loaded server, and RSS):
 
 - ``run`` does not load TensorFlow, which no component of this bot uses
-  (bot/rasa_env/tensorflow_stand_in.py; about 350 MB less).
+  (bot/rasa_env/tensorflow_stand_in.py; memory: bench/bench_memory.py).
 
 - Every custom-action call validated the action server's response with
   ``jsonschema.validate(result, schema)``, which first checks the *schema itself* against

@@ -1,8 +1,8 @@
 """Serve the bot without loading TensorFlow.
 
 Rasa 3.6 imports TensorFlow whatever the pipeline (``rasa.core.policies.policy`` →
-featurizers → ``rasa.utils.train_utils`` → ``rasa.utils.tensorflow.callback``): about
-350 MB of the Rasa server's memory, for a bot whose components use none of it (a linear
+featurizers → ``rasa.utils.train_utils`` → ``rasa.utils.tensorflow.callback``): a large
+share of the Rasa server's memory (``bench/bench_memory.py``), for a bot whose components use none of it (a linear
 classifier over n-grams and the ONNX sentence encoder, rules and memoization). When the
 server starts (``bot/rasa_env/server.py run``), ``tensorflow`` and its companion packages are
 replaced by stand-in modules: every name in them is an inert placeholder that can be

@@ -178,7 +178,7 @@ def segment(text: str) -> list[str]:
 @functools.cache
 def _word_tokenize():
     """underthesea's word tokenizer, loaded without the package's ``__init__``: that one also
-    imports its optional pipelines (translation → transformers → torch, ~2 s and ~300 MB) that
+    imports its optional pipelines (translation → transformers → torch: seconds and hundreds of MB) that
     segmentation does not use. A stand-in package lets Python find the submodules; it is removed
     afterwards, so a later ``import underthesea`` runs the real ``__init__``."""
     if "underthesea" in sys.modules:

@@ -112,7 +112,7 @@ def read_model(path: Path) -> dict:
     """Read a model file written by :func:`write_model`.
 
     N-grams are keyed by packed integer ids (``((u << 20) | v) << 20 | w``) instead of
-    strings: half the memory (~60 MB instead of ~120 MB for both directions).
+    strings: about half the memory.
     """
     floats: dict[str, float] = {}  # one float object per distinct value (saves memory)
     ids: dict[str, int] = {}

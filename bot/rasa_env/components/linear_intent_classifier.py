@@ -1,15 +1,14 @@
 """Intent classifier: logistic regression over tf-idf-weighted n-grams and the message's
 sentence embedding.
 
-Why not DIET: on this data (2,316 short messages, 13 intents) DIET over word and
-character n-grams reached macro F1 0.946, and adding the e5 sentence embedding
-(:mod:`bot.rasa_env.components.sentence_embedding_featurizer`) made it *worse* (0.941): its
-sparse-to-dense layers drown 384 small dense values. A linear model over the same
+Why not DIET: on this data (short messages, a dozen intents) adding the e5 sentence embedding
+(:mod:`bot.rasa_env.components.sentence_embedding_featurizer`) to DIET over word and character
+n-grams made it *worse*: its sparse-to-dense layers drown 384 small dense values. A linear model over the same
 n-grams, weighted tf-idf and L2-normalised per featurizer, with the embedding scaled
 to a comparable norm, separates small talk from procedure questions by meaning and
 keeps the word-level distinctions (follow-up vs new question). Cross-validation
-figures: bot/results/SUMMARY.md. Predicting is a sparse dot product (well under 1 ms),
-where DIET's TensorFlow call cost about 5 ms of CPU per message (by difference, under load).
+figures of both: bot/results/SUMMARY.md (``make nlu-report``). Predicting is a sparse dot
+product, where DIET makes a TensorFlow call per message.
 
 Rasa's own LogisticRegressionClassifier takes raw counts with a fixed C=1; here the
 count vectors of each featurizer get sub-linear tf-idf (fitted on the training data).

@@ -10,7 +10,7 @@ The encoder reads the message as the tokenizer restored it (tone marks put back,
 abbreviations expanded, :func:`restored_text`): e5 embeds "lam lai cccd" far from
 "làm lại căn cước công dân", the restored form close to it.
 
-Cost: one encode per message, about 7 ms on one thread (bench/bench_chat_turn.py).
+Cost: one encode per message (its share of a turn: bench/bench_chat_turn.py).
 """
 
 from __future__ import annotations
