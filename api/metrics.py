@@ -7,8 +7,9 @@ is counted from the slot events the bot's actions return (:func:`observe_action`
 the wording of a reply. An action server run apart from the API (README, "Deploying for a
 province") counts none of these.
 
-``tests/api/test_metrics.py`` checks them through the real actions. Counters are per process:
-with several uvicorn workers or instances, let Prometheus sum them.
+``tests/api/test_actions.py`` checks them through the real actions, and
+``tests/reliability/test_limits_and_logs.py`` that a reply's words count nothing. Counters are per
+process: with several uvicorn workers or instances, let Prometheus sum them.
 Access: a bearer token ``TTHC_METRICS_TOKEN`` when set, else loopback clients only.
 """
 
