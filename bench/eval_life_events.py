@@ -20,7 +20,6 @@ import argparse
 import json
 import sys
 import time
-import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
@@ -30,14 +29,9 @@ from indexer.answer_policy import answer_question
 from indexer.life_event_answer import EVENT_PAYLOAD
 from indexer.life_events import default_matcher
 from indexer.procedure_search import Retriever
+from indexer.text.train import strip_diacritics
 
 DATA = Path(__file__).resolve().parent / "data"
-
-
-def strip_marks(text: str) -> str:
-    """``text`` as typed without diacritics: tone and vowel marks dropped, đ → d, case kept."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
 
 
 def main() -> int:
@@ -85,7 +79,7 @@ def main() -> int:
             # the same message with its marks removed: the diacritics alone, without the change of
             # style that comes with questions written without them
             acc = groups["events, with diacritics, marks removed"]
-            for i, value in enumerate((1, *judge(strip_marks(row["question"]), row["event"])[:3])):
+            for i, value in enumerate((1, *judge(strip_diacritics(row["question"]), row["event"])[:3])):
                 acc[i] += value
         if not listed and not (row["event"] == "none" and recognised):
             misses.append((row["id"], row["event"], answer.kind, answer.code, row["question"]))

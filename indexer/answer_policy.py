@@ -55,8 +55,8 @@ from indexer.answer_composer import (
 from indexer.build import title_core
 from indexer.life_event_answer import EVENT_PART, add_event_link, compose_life_event
 from indexer.life_events import EventMatch, LifeEventMatcher, default_matcher
-from indexer.procedure_search import FILLER_SYLLABLES, Retriever, SearchHit, SearchResponse
-from indexer.query import fold, syllables
+from indexer.procedure_search import Retriever, SearchHit, SearchResponse
+from indexer.query import CHAT_FILLERS, fold, syllables
 from indexer.return_date import parse_submission_day, today_vn
 from knowledge.freshness import default_check
 from knowledge.schema import LEVEL_ORDER
@@ -374,7 +374,7 @@ NAME_RUN_SYLLABLES = 3
 
 
 def _content_runs(text: str, n: int) -> set[str]:
-    words = [w for w in syllables(fold(text)) if w not in FILLER_SYLLABLES]
+    words = [w for w in syllables(fold(text)) if w not in CHAT_FILLERS]
     return {" ".join(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 

@@ -252,11 +252,12 @@ def input_hash(procs, notices, model_stamp: dict, encoder: str) -> str:
 
 def named_build(index_root: Path) -> Path | None:
     """The folder CURRENT names (whether or not it is complete); None without CURRENT."""
+    root = Path(index_root)
     try:
-        name = (Path(index_root) / CURRENT_FILE).read_text(encoding="utf-8").strip()
+        name = (root / CURRENT_FILE).read_text(encoding="utf-8").strip()
     except OSError:
         return None
-    return Path(index_root) / name if name else Path(index_root) / "(empty CURRENT)"
+    return root / (name or "(empty CURRENT)")
 
 
 def current_build(index_root: Path) -> Path | None:

@@ -109,12 +109,11 @@ _LEVEL_WORDS = {
     "huyen": ("cap huyen", "o huyen", "quan huyen"),
     "bo": ("cap bo", "trung uong", "cap trung uong", "bo cong an", "o bo"),
 }
-FILLER_SYLLABLES = CHAT_FILLERS
 # questions encoded beside the lexical scoring (a few at once when several requests search)
 _ENCODING = ThreadPoolExecutor(max_workers=4, thread_name_prefix="query-encoding")
 
 # syllables that name no procedure, left out of the titles of procedures known by name only
-KNOWN_GENERIC = FILLER_SYLLABLES | {"thu", "tuc", "cap", "xin", "de", "nghi", "viec", "cho", "doi", "voi"}
+KNOWN_GENERIC = CHAT_FILLERS | {"thu", "tuc", "cap", "xin", "de", "nghi", "viec", "cho", "doi", "voi"}
 
 
 @dataclass
@@ -383,7 +382,7 @@ class Retriever:
                 fused[d] = fused.get(d, 0.0) + w / (fusion.rrf_k + rank + 1)
 
         q_syl = set(syllables(forms.folded))
-        content = q_syl - FILLER_SYLLABLES or q_syl
+        content = q_syl - CHAT_FILLERS or q_syl
         for d in fused:
             ts = self.title_syl[d]
             if ts and self.is_procedure[d]:
