@@ -1,8 +1,10 @@
 """The project's own sets, reported apart from the dev sets (``bench/data/``):
 
-- ``everyday_blind.jsonl``: 233 everyday questions written by a helper that never saw the
-  code, the aliases, the lexicon or the dev sets; Recall@1/@5 and how many were wrongly
-  answered "no data", by style (diacritics, none, abbreviations, story);
+- ``everyday_blind.jsonl`` (233) and ``everyday_blind2.jsonl`` (200, written 2026-11-28):
+  everyday questions, each set written by a helper that never saw the code, the aliases, the
+  lexicon or the dev sets; Recall@1/@5 and how many were wrongly answered "no data", by style
+  (diacritics, none, abbreviations, story). ``everyday_dev2.jsonl`` (220) was written the same
+  way but is a dev set: the aliases were reviewed against its misses;
 - ``out_of_coverage_blind*.jsonl`` (held out, 125 + 160): questions about procedures the
   knowledge base does not hold, and non-administrative ones: share answered "no data", by kind
   and style;
@@ -45,23 +47,24 @@ def main() -> int:
     )
     args = parser.parse_args()
     r = Retriever.load()
-    by_style: dict[str, list[int]] = defaultdict(
-        lambda: [0, 0, 0, 0, 0]
-    )  # n, r1, r5, rejected by search, by reply
-    for row in rows("everyday_blind.jsonl"):
-        res = r.search(row["q"], k=5)
-        rank = _rank(row, res.hits)
-        replied = answer_question(r, row["q"], response=res)
-        for key in ("ALL", row.get("style", "?")):
-            acc = by_style[key]
-            acc[0] += 1
-            acc[1] += rank is not None and rank < 1
-            acc[2] += rank is not None and rank < 5
-            acc[3] += res.no_match
-            acc[4] += replied.no_match
-    print(f"{'everyday_blind':<28} {'n':>4} {'R@1':>6} {'R@5':>6} {'no data: search / reply':>24}")
-    for key, (n, r1, r5, rej, said) in sorted(by_style.items()):
-        print(f"  {key:<26} {n:>4} {r1 / n:>6.3f} {r5 / n:>6.3f} {rej / n:>15.3f} / {said / n:.3f}")
+    for path in sorted(DATA.glob("everyday_*.jsonl")):
+        by_style: dict[str, list[int]] = defaultdict(
+            lambda: [0, 0, 0, 0, 0]
+        )  # n, r1, r5, rejected by search, by reply
+        for row in rows(path.name):
+            res = r.search(row["q"], k=5)
+            rank = _rank(row, res.hits)
+            replied = answer_question(r, row["q"], response=res)
+            for key in ("ALL", row.get("style", "?")):
+                acc = by_style[key]
+                acc[0] += 1
+                acc[1] += rank is not None and rank < 1
+                acc[2] += rank is not None and rank < 5
+                acc[3] += res.no_match
+                acc[4] += replied.no_match
+        print(f"{path.stem:<28} {'n':>4} {'R@1':>6} {'R@5':>6} {'no data: search / reply':>24}")
+        for key, (n, r1, r5, rej, said) in sorted(by_style.items()):
+            print(f"  {key:<26} {n:>4} {r1 / n:>6.3f} {r5 / n:>6.3f} {rej / n:>15.3f} / {said / n:.3f}")
     # out of coverage: what the first reply says (a life event's list, a procedure, or "no data")
     for path in sorted(DATA.glob("out_of_coverage_blind*.jsonl")):
         kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # n, search, reply, known named
