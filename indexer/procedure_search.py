@@ -39,6 +39,7 @@ from indexer.known_search import KnownMatch, KnownProcedureSearch
 from indexer.query import (
     CHAT_FILLERS,
     QueryForms,
+    accented_dense_text,
     analyze_query,
     fold,
     folded_terms,
@@ -341,10 +342,14 @@ class Retriever:
         """Rank procedures and notice chunks for ``query``; ``field``/``level`` keep procedures of
         that field or level only, ``notice`` the chunks of that notice only (a follow-up on it)."""
         t0 = time.perf_counter()
+        n = len(self.docs)
+        # the encoder (native code, the GIL released) runs while the question is analysed and
+        # its lexical side scored; typed with diacritics, its text is known before the analysis
+        early_text = accented_dense_text(query)
+        dense_job = _ENCODING.submit(self._dense_scores, early_text, n) if early_text else None
         forms = analyze_query(query)
         if not self.readable(forms):
             return SearchResponse(query, [], True, forms=forms, unreadable=True)
-        n = len(self.docs)
         allowed = None
         if notice:
             allowed = np.array([d["kind"] == "notice" and d["id"] == notice for d in self.docs])
@@ -361,8 +366,8 @@ class Retriever:
 
         restored = not forms.accented and forms.restored != forms.normalized
         dense_text = forms.restored if restored else forms.normalized
-        # the encoder (native code, the GIL released) runs while the lexical side is scored
-        dense_job = _ENCODING.submit(self._dense_for, forms, restored, n)
+        if dense_job is None:
+            dense_job = _ENCODING.submit(self._dense_for, forms, restored, n)
         seg_q = segmented_terms(forms.restored + " " + forms.expanded[len(forms.normalized) :])
         fold_q = folded_terms(forms.expanded)
         seg = self.bm25_seg.get_scores(seg_q) if seg_q else np.zeros(n)

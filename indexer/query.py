@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from common.text.normalize import analyze, expand_synonyms, fold, has_diacritics, segment
+from common.text.normalize import analyze, expand_synonyms, fold, has_diacritics, normalize, segment
 
 __all__ = [
     "QueryForms",
@@ -130,6 +130,16 @@ class QueryForms:
     folded: str  # diacritic-free, lower-case
     expanded: str  # normalized + lexicon synonyms (for the lexical indexes)
     accented: bool  # the user typed diacritics
+
+
+def accented_dense_text(q: str) -> str | None:
+    """The text the encoder reads for a question typed with diacritics (``normalized`` of
+    :func:`analyze_query`), known before the slower analysis so the encoder can start at
+    once; None for a question typed without them (the encoder reads the restored form)."""
+    q = q.strip()
+    if not has_diacritics(q):
+        return None
+    return normalize(q) or unicodedata.normalize("NFC", q)
 
 
 def analyze_query(q: str) -> QueryForms:

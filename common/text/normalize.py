@@ -234,6 +234,14 @@ class TextForms:
 MAX_RESTORE_CHARS = 4000  # longer input is normalised and expanded but not restored
 
 
+def normalize(text: str) -> str:
+    """:func:`nfc` + chat-form and abbreviation expansion: the ``normalized`` form of
+    :func:`analyze`, without the (slower) restoration of diacritics."""
+    from common.text.lexicon import get_lexicon
+
+    return get_lexicon().expand(nfc(text))
+
+
 def analyze(text: str, *, restore: bool = True) -> TextForms:
     """Run the whole pipeline on one message; never raises on odd input."""
     from common.text.lexicon import get_lexicon
@@ -241,7 +249,7 @@ def analyze(text: str, *, restore: bool = True) -> TextForms:
     original = text if isinstance(text, str) else ("" if text is None else str(text))
     clean = nfc(original)
     lexicon = get_lexicon()
-    normalized = lexicon.expand(clean)
+    normalized = normalize(clean)
     restored = normalized
     if len(normalized) > MAX_RESTORE_CHARS:
         restore = False  # a pasted document, not a question: keep the cost bounded
