@@ -6,6 +6,9 @@ Procedure questions: is an acceptable code cited in the bot's first reply?
 - "cited": the code appears anywhere in the first reply (also among the alternatives).
 Notice questions: does the first reply contain every expected fact and cite the notice file?
 
+The project's everyday sets (``bench/data/everyday_*.jsonl``) are asked the same way: the
+blind ones are reported, never tuned on.
+
 Usable first replies (sets with ``core``: ``shared/eval/dev_usable_answers.jsonl`` and the
 project's own blind sets ``bench/data/usable_answers_blind*.jsonl``, reported separately): the
 first reply answers directly with an acceptable code, names every core group in its first 12
@@ -83,6 +86,8 @@ def main() -> int:
     args = parser.parse_args()
     sets = load_sets(get_settings().eval_dir, own=False)
     for path in sorted(OWN_DATA.glob("usable_answers_blind*.jsonl")):
+        sets[f"own:{path.stem}"] = load_usable(path)
+    for path in sorted(OWN_DATA.glob("everyday_*.jsonl")):
         sets[f"own:{path.stem}"] = load_usable(path)
     if args.sets:
         sets = {name: rows for name, rows in sets.items() if name in args.sets}

@@ -2,7 +2,8 @@
 
 Questions some record answers: the dev sets of ``../shared/eval`` (each also folded to no
 diacritics) and ``indexer/data``, the in-KB rows of ``bench/data/coverage_calibration*``, the stories of
-``bench/data/story_questions_dev.jsonl`` and the short chat questions of ``short_questions_dev.jsonl``.
+``bench/data/story_questions_dev.jsonl``, the short chat questions of ``short_questions_dev.jsonl``
+and the everyday questions of ``everyday_dev2.jsonl``.
 Questions no record answers: the out-of-coverage rows of those calibration sets and the dev sets'
 out-of-domain rows. Blind sets (``*_blind*``) are never read here.
 
@@ -30,7 +31,7 @@ from indexer.scope_gate import FEATURES
 from tthc.settings import get_settings
 
 DATA = Path(__file__).resolve().parent / "data"
-EVERYDAY = ["story_questions_dev", "short_questions_dev"]
+EVERYDAY = ["story_questions_dev", "short_questions_dev", "everyday_dev2"]
 
 
 def labelled_questions() -> list[tuple[str, str, int]]:
@@ -44,7 +45,7 @@ def labelled_questions() -> list[tuple[str, str, int]]:
             out.append((name, row["q"], 0))
             if row.get("kind", "procedure") == "procedure" and fold(row["q"]) != row["q"]:
                 out.append((name, fold(row["q"]), 0))
-    for name in ("story_questions_dev", "short_questions_dev"):  # stories; short chat (all answerable)
+    for name in EVERYDAY:  # stories; short chat; everyday questions (all answerable)
         for line in (DATA / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
             if line.strip():
                 out.append((name, json.loads(line)["q"], 0))

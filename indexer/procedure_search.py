@@ -68,6 +68,8 @@ class Fusion:
         makes the answer a choice between them.
     :param notice_second_chunk: a notice's second passage is quoted too when it scores at least
         this share of its best one.
+    :param notice_support: share of a notice's second-best passage score added to its best one:
+        a notice several of whose passages match the question is more likely the one asked about.
     :param outside_margin: an unanswered question names an area of knowledge/coverage.yaml
         (where to ask) when the area scores at least this share of the best record (chosen on the
         dev calibration and life-event sets: lower names more areas rightly, and answers fewer
@@ -83,6 +85,7 @@ class Fusion:
     candidates: int = 100
     ambiguous_ratio: float = 0.97
     notice_second_chunk: float = 0.8
+    notice_support: float = 0.1
     outside_margin: float = 0.75
 
     def __post_init__(self) -> None:
@@ -94,6 +97,8 @@ class Fusion:
         for name in ("ambiguous_ratio", "notice_second_chunk", "outside_margin"):
             if not 0.0 < getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} is a share in (0, 1], got {getattr(self, name)}")
+        if not 0.0 <= self.notice_support <= 1.0:
+            raise ValueError(f"notice_support is a share in [0, 1], got {self.notice_support}")
 
 
 # Dense query form for questions typed without diacritics: "typed" | "restored" | "both".
@@ -399,6 +404,10 @@ class Retriever:
         for d in ranked:
             if self.is_notice[d]:
                 notice_chunks.setdefault(self.docs[d]["id"], []).append(d)
+        if fusion.notice_support and notice_chunks:
+            for best, second, *_ in (c for c in notice_chunks.values() if len(c) > 1):
+                fused[best] += fusion.notice_support * fused[second]
+            ranked.sort(key=fused.get, reverse=True)
         want_level = level or mentioned_level(forms.folded)
         hits: list[SearchHit] = []
         seen_notice: set[str] = set()

@@ -44,14 +44,14 @@ LONG_QUESTION = 60  # content syllables from which a question counts as fully lo
 
 # fitted by bench/fit_scope_gate.py on development data (see its output for the trade-off)
 WEIGHTS: dict[str, float] = {
-    "dense": -82.334,
-    "coverage": -2.143,
-    "title_explains": -2.988,
-    "outside_ratio": 4.628,
-    "length": -5.358,
+    "dense": -103.498,
+    "coverage": -3.503,
+    "title_explains": -1.905,
+    "outside_ratio": 5.284,
+    "length": -4.691,
 }
-BIAS = 76.102
-THRESHOLD = 0.64
+BIAS = 95.363
+THRESHOLD = 0.49
 # the share of the question's content words a notice's quoted passage must hold (the dev notice
 # questions hold 0.88 or more; chat that lands on a notice, 0.7 or less)
 NOTICE_MIN_COVERAGE = 0.8

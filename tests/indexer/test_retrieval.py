@@ -205,6 +205,8 @@ def test_fusion_is_a_parameter_of_the_retriever(tiny_index, tiny):
         {"rrf_k": -1},
         {"ambiguous_ratio": 0.0},
         {"outside_margin": 1.5},
+        {"notice_support": -0.1},
+        {"notice_support": 1.5},
     ],
 )
 def test_fusion_parameters_are_validated(bad):
