@@ -251,12 +251,26 @@ def decide(
     return turn
 
 
-def answer_life_event(retriever: Retriever, match: EventMatch) -> Turn:
-    """The procedures a life event usually takes; a number or a button opens one."""
+def answer_life_event(
+    retriever: Retriever, match: EventMatch, response: SearchResponse | None = None
+) -> Turn:
+    """The procedures a life event usually takes; a number or a button opens one. The
+    procedure the message itself matches confidently (``response``), when it is not one of the
+    event's, is offered too ("mất sổ đỏ": the lost-papers list and the re-issue of a land
+    certificate)."""
     event = match.event
     steps = [(s, p) for s in event.steps if (p := retriever.get_procedure(s.code)) is not None]
     combined = [p for code in event.combined if (p := retriever.get_procedure(code)) is not None]
-    answer = compose_life_event(event, steps, combined)
+    asked = None
+    if response is not None and not response.no_match and response.hits and response.evidence:
+        top = response.hits[0]
+        if (
+            top.kind == "procedure"
+            and top.code not in {s.code for s in event.steps} | set(event.combined)
+            and retriever.scope_gate.is_sure(response.evidence)
+        ):
+            asked = retriever.get_procedure(top.code)
+    answer = compose_life_event(event, steps, combined, asked)
     context = Context(candidates=list(answer.choices), pending_part=EVENT_PART.value)
     return Turn(answer, context, no_match=not answer.choices)
 
@@ -303,6 +317,18 @@ def _event_asked(
     return match, what_to_do or (whole and not says_a_name_of(said, p, NAME_RUN_SYLLABLES + 1))
 
 
+def answer_if_sure(retriever: Retriever, question: str, *, context: Context | None = None) -> Turn | None:
+    """The answer to a message the dialogue model took for small talk or another topic ("nhà
+    có khách nghỉ qua đêm thì báo công an thế nào") when the search is sure a procedure
+    answers it (:meth:`ScopeGate.is_sure`); None: the message is not about a procedure."""
+    response = retriever.search(question, k=5)
+    if response.no_match or not response.hits or response.evidence is None:
+        return None
+    if not retriever.scope_gate.is_sure(response.evidence):
+        return None
+    return answer_question(retriever, question, context=context, response=response)
+
+
 def answer_question(
     retriever: Retriever,
     question: str,
@@ -324,7 +350,7 @@ def answer_question(
         (None, False) if context.notice_id else _event_asked(retriever, question, part, response, events)
     )
     if match and as_list:
-        return answer_life_event(retriever, match)
+        return answer_life_event(retriever, match, response)
     submitted = submission_day(question, part, today)
     if context.notice_id and not names_new_topic(retriever, question, response, context):
         in_notice = retriever.search(question, k=1, notice=context.notice_id)
@@ -422,7 +448,7 @@ def answer_follow_up(
         return decide(retriever, response, part, context)
     match, as_list = _event_asked(retriever, question, part, response, None)
     if match and as_list:
-        return answer_life_event(retriever, match)
+        return answer_life_event(retriever, match, response)
     if names_new_topic(retriever, question, response, context):
         return _with_event_link(retriever, decide(retriever, response, part, context, submitted), match)
     if len(set(context.candidate_codes)) > 1:

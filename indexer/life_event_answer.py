@@ -26,6 +26,7 @@ from knowledge.schema import EventStep, LifeEvent
 
 EVENT_PART = Part.DOCUMENTS  # a step's button opens what to bring: the ordinary-case documents
 NO_STEPS_IN_DATA = "Tôi chưa có dữ liệu về thủ tục nào của việc này."
+ASKED_HEADING = "Thủ tục gần nhất với câu bạn hỏi:"
 PICK_HINT = "Gõ số thứ tự hoặc bấm nút để xem giấy tờ cần nộp của từng việc."
 EVENT_PAYLOAD = "event:"  # a button that opens a life event's list: "event:<id>"
 
@@ -66,10 +67,14 @@ def _step_line(step: EventStep, p) -> str:
 
 
 def compose_life_event(
-    event: LifeEvent, steps: Sequence[tuple[EventStep, object]], combined: Sequence = ()
+    event: LifeEvent,
+    steps: Sequence[tuple[EventStep, object]],
+    combined: Sequence = (),
+    asked: object | None = None,
 ) -> Answer:
     """The event's steps (``(step, Procedure)`` pairs, the records found), its combined
-    procedures and its gaps. An event none of whose procedures is held says so plainly."""
+    procedures, the procedure the message itself names when it is not one of them (``asked``)
+    and the event's gaps. An event none of whose procedures is held says so plainly."""
     lines = [f"**{event.title}** — các việc thường phải làm, theo thứ tự:"]
     items = [_step_line(step, p) for step, p in steps]
     lines += [f"{i}. {item}" for i, item in enumerate(items, 1)]
@@ -80,6 +85,12 @@ def compose_life_event(
         for i, p in enumerate(combined, start):
             lines.append(f"{i}. {step_title(p)} (mã {p.code}, {levels_text(p.levels)})")
         offered += list(combined)
+    if asked is not None:
+        lines.append(ASKED_HEADING)
+        lines.append(
+            f"{len(offered) + 1}. {step_title(asked)} (mã {asked.code}, {levels_text(asked.levels)})"
+        )
+        offered.append(asked)
     if not steps:
         lines = [f"**{event.title}**: {NO_STEPS_IN_DATA}"]
     if event.gaps:

@@ -52,6 +52,11 @@ WEIGHTS: dict[str, float] = {
 }
 BIAS = 95.363
 THRESHOLD = 0.49
+# below this probability of "no record answers" the best record is sure enough to answer a
+# message the dialogue model took for small talk, and to be offered beside a life event's list
+# (the out-of-scope examples of bot/data/nlu/out_of_scope.yml that the search answers at all
+# score 0.2 or more)
+SURE = 0.1
 # the share of the question's content words a notice's quoted passage must hold (the dev notice
 # questions hold 0.88 or more; chat that lands on a notice, 0.7 or less)
 NOTICE_MIN_COVERAGE = 0.8
@@ -67,6 +72,8 @@ class ScopeGate:
         questions the knowledge base does not hold).
     :param notice_min_coverage: the least share of the question's content words the quoted
         passage of a notice must hold for the notice to answer.
+    :param sure: the probability of "no record answers" below which the best procedure is
+        sure enough to override another reading of the message (below ``threshold``).
     """
 
     def __init__(
@@ -75,6 +82,7 @@ class ScopeGate:
         bias: float = BIAS,
         threshold: float = THRESHOLD,
         notice_min_coverage: float = NOTICE_MIN_COVERAGE,
+        sure: float = SURE,
     ):
         weights = dict(WEIGHTS if weights is None else weights)
         if set(weights) != set(FEATURES):
@@ -87,10 +95,13 @@ class ScopeGate:
             raise ValueError(f"threshold is a probability strictly between 0 and 1, got {threshold}")
         if not 0.0 <= notice_min_coverage <= 1.0:
             raise ValueError(f"notice_min_coverage is a share between 0 and 1, got {notice_min_coverage}")
+        if not 0.0 < sure <= threshold:
+            raise ValueError(f"sure is a probability in (0, threshold], got {sure}")
         self.weights = weights
         self.bias = float(bias)
         self.threshold = float(threshold)
         self.notice_min_coverage = float(notice_min_coverage)
+        self.sure = float(sure)
 
     def p_unanswered(self, evidence: MatchEvidence) -> float:
         """Probability that no record answers the question."""
@@ -101,3 +112,7 @@ class ScopeGate:
         if evidence.notice:
             return evidence.coverage < self.notice_min_coverage
         return self.p_unanswered(evidence) >= self.threshold
+
+    def is_sure(self, evidence: MatchEvidence) -> bool:
+        """The best procedure answers beyond doubt (never a notice: its passage is only quoted)."""
+        return not evidence.notice and self.p_unanswered(evidence) < self.sure

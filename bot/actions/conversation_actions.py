@@ -11,6 +11,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.procedure_actions import context_of, latest_text, run_policy
+from indexer.answer_policy import answer_if_sure
 from tthc import texts
 from tthc.settings import get_settings
 
@@ -40,7 +42,9 @@ class ActionStoreRating(Action):
 
 class ActionOutOfScope(Action):
     """Says the assistant only handles procedures (``utter_out_of_scope``); the procedure
-    being discussed stays, so "lệ phí?" afterwards still concerns it."""
+    being discussed stays, so "lệ phí?" afterwards still concerns it. The dialogue model's
+    reading is checked first: a message the search is sure a procedure answers gets that
+    answer (:func:`~indexer.answer_policy.answer_if_sure`)."""
 
     def name(self) -> str:
         return "action_out_of_scope"
@@ -48,5 +52,9 @@ class ActionOutOfScope(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        text, context = latest_text(tracker), context_of(tracker)
+        events = await run_policy(dispatcher, lambda r: answer_if_sure(r, text, context=context))
+        if events is not None:
+            return events
         dispatcher.utter_message(response="utter_out_of_scope")
         return [SlotSet("no_match", True)]

@@ -59,7 +59,7 @@ def _text_value(value: Any) -> str | None:
     return value if isinstance(value, str) and 0 < len(value) <= MAX_VALUE_CHARS else None
 
 
-def _latest_text(tracker: Tracker) -> str:
+def latest_text(tracker: Tracker) -> str:
     text = (tracker.latest_message or {}).get("text")
     return text if isinstance(text, str) else ""
 
@@ -99,13 +99,19 @@ def _asked_part(tracker: Tracker, text: str) -> str:
     return _entity(tracker, "info_type") or detect_part(text).value
 
 
-async def _run(dispatcher: CollectingDispatcher, decide: Callable[[Retriever], Turn]) -> list[EventType]:
+async def run_policy(
+    dispatcher: CollectingDispatcher, decide: Callable[[Retriever], Turn | None]
+) -> list[EventType] | None:
+    """Run ``decide`` in a worker thread and send its turn; None when it had no answer (nothing
+    is sent)."""
     try:
         turn = await asyncio.to_thread(lambda: decide(Retriever.load()))
     except Exception:
         logger.exception("retrieval failed")
         dispatcher.utter_message(text=texts.SEARCH_FAULT)
         return []
+    if turn is None:
+        return None
     send_answer(dispatcher, turn.answer, pending_part=turn.context.pending_part)
     return context_events(turn)
 
@@ -117,9 +123,9 @@ class ActionAnswerQuestion(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        text = _latest_text(tracker)
+        text = latest_text(tracker)
         part, context = _asked_part(tracker, text), context_of(tracker)
-        return await _run(dispatcher, lambda r: answer_question(r, text, part=part, context=context))
+        return await run_policy(dispatcher, lambda r: answer_question(r, text, part=part, context=context))
 
 
 class ActionAnswerDetail(Action):
@@ -129,10 +135,10 @@ class ActionAnswerDetail(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        text = _latest_text(tracker)
+        text = latest_text(tracker)
         code, event = _entity(tracker, "procedure_code"), _entity(tracker, "life_event")
         part, context = _asked_part(tracker, text), context_of(tracker)
-        return await _run(
+        return await run_policy(
             dispatcher,
             lambda r: answer_follow_up(r, text, part=part, context=context, code=code, event=event),
         )
@@ -177,10 +183,12 @@ class ActionChooseOption(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        text = _latest_text(tracker)
+        text = latest_text(tracker)
         context = context_of(tracker)
         if not context.candidates:  # nothing was offered: "... cảng cá loại 3" is a question, not a choice
             part = _asked_part(tracker, text)
-            return await _run(dispatcher, lambda r: answer_question(r, text, part=part, context=context))
+            return await run_policy(
+                dispatcher, lambda r: answer_question(r, text, part=part, context=context)
+            )
         index = chosen_index(text, len(context.candidates))
-        return await _run(dispatcher, lambda r: answer_choice(r, index, context))
+        return await run_policy(dispatcher, lambda r: answer_choice(r, index, context))

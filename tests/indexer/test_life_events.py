@@ -180,3 +180,21 @@ def test_an_unless_phrase_rules_the_event_out() -> None:
     assert matcher.match("tháng sau em làm đám cưới, cần giấy tờ gì").event.id == "ket-hon"
     assert matcher.match("đám cưới nhà bên mở nhạc to quá") is None
     assert matcher.match("dam cuoi nha ben mo nhac to qua") is None
+
+
+def test_an_event_list_also_offers_the_procedure_the_message_matches_best(real) -> None:
+    """ "Thêm tên vợ vào sổ đỏ" within a land purchase: the purchase's steps, then the
+    registration of the change the search is sure of (not one of the event's), numbered after
+    them and opened by its number."""
+    event = EVENTS["mua-nha-dat"]
+    turn = answer_question(real, "tôi mới mua mảnh đất, giờ muốn thêm tên vợ vào sổ đỏ thì làm thủ tục gì")
+    assert turn.answer.kind == "event" and turn.answer.code == "mua-nha-dat"
+    asked = turn.context.candidates[-1]
+    assert asked not in {s.code for s in event.steps}
+    n = len(turn.context.candidates)
+    assert f"Thủ tục gần nhất với câu bạn hỏi:\n{n}. " in turn.answer.text
+    assert f"mã {asked}" in turn.answer.text and asked in turn.answer.buttons[-1].payload
+    assert answer_choice(real, n, turn.context).answer.code == asked
+    # a message that only tells the event gets the event's own steps, nothing more
+    plain = answer_question(real, "tôi định mua mảnh đất")
+    assert set(plain.context.candidates) <= {s.code for s in event.steps} | set(event.combined)

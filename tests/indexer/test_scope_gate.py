@@ -35,6 +35,17 @@ def test_the_threshold_decides():
     assert not ScopeGate(threshold=min(0.999, p + 0.01)).rejects(middle)
 
 
+def test_sure_is_a_stricter_bar_than_answering_and_never_a_notice():
+    gate = ScopeGate()
+    assert gate.is_sure(CLEAR) and not gate.rejects(CLEAR)
+    assert not gate.is_sure(FAR)
+    middle = MatchEvidence(dense=0.9, coverage=0.6, title_explains=0.5, outside_ratio=0.3)
+    p = gate.p_unanswered(middle)
+    assert ScopeGate(threshold=0.99, sure=min(0.99, p + 0.01)).is_sure(middle)
+    assert not ScopeGate(threshold=0.99, sure=max(0.001, p - 0.01)).is_sure(middle)
+    assert not gate.is_sure(MatchEvidence(**{**CLEAR.as_dict(), "notice": True}))
+
+
 def test_a_notice_answers_when_its_passage_holds_most_of_the_question():
     gate = ScopeGate()
     quoted = MatchEvidence(dense=0.86, coverage=0.9, title_explains=0.0, outside_ratio=0.4, notice=True)
@@ -61,6 +72,8 @@ def test_weights_that_ignore_everything_leave_the_bias_to_decide():
         {"weights": {**WEIGHTS, "words": 1.0}},
         {"weights": {**WEIGHTS, "dense": float("nan")}},
         {"bias": float("inf")},
+        {"sure": 0.0},
+        {"sure": 0.9, "threshold": 0.5},
     ],
 )
 def test_invalid_parameters_are_refused(kwargs):
