@@ -41,6 +41,7 @@ from indexer.query import (
     QueryForms,
     accented_dense_text,
     analyze_query,
+    content_syllables,
     fold,
     folded_terms,
     segmented_terms,
@@ -392,7 +393,7 @@ class Retriever:
                 fused[d] = fused.get(d, 0.0) + w / (fusion.rrf_k + rank + 1)
 
         q_syl = set(syllables(forms.folded))
-        content = q_syl - CHAT_FILLERS or q_syl
+        content = content_syllables(forms.folded)
         for d in fused:
             ts = self.title_syl[d]
             if ts and self.is_procedure[d]:

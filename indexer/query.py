@@ -104,6 +104,21 @@ def syllables(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
+# the office a question names ("nộp ở UBND phường", "làm ở cấp xã") says where to go, not which
+# procedure: it is not counted among the words a record must explain
+_OFFICE = re.compile(
+    r"\b(?:uy ban nhan dan|uy ban|ubnd)(?: cap)?(?: (?:xa|phuong|thi tran|huyen|quan|thi xa|tinh|thanh pho))?\b"
+    r"|\bcap (?:xa|phuong|huyen|tinh|trung uong)\b"
+)
+
+
+def content_syllables(folded: str) -> set[str]:
+    """The syllables of a folded question that name what is asked: not the question words, the
+    chat fillers or the office it names (all of them when nothing else is left)."""
+    every = set(syllables(folded))
+    return set(syllables(_OFFICE.sub(" ", folded))) - CHAT_FILLERS or every - CHAT_FILLERS or every
+
+
 def folded_terms(text: str) -> list[str]:
     """Folded syllables plus adjacent-syllable bigrams (``dang_ky``): BM25 terms of the
     diacritic-free index, robust to missing tone marks and to word segmentation."""

@@ -15,6 +15,9 @@ Training text (all offline, nothing downloaded):
 3. The lexicon (``knowledge/lexicon/*.tsv`` expansions and synonyms),
    ``knowledge/lexicon/phrases.txt`` (everyday question wording written for the project)
    and every procedure title put into a few ``question_templates.txt`` frames.
+4. The everyday names and question forms of ``knowledge/aliases/*.yaml`` (reviewed data):
+   the chat wording citizens type ("thì bao lâu lấy được", "ở phường"), which the formal
+   records and the templates seldom hold.
 
 Model: syllable trigrams, left-to-right and right-to-left, interpolated Kneser-Ney
 (absolute discount 0.75), stored ARPA-style (log10 probability + back-off weight) in the
@@ -43,7 +46,7 @@ from common.text import config
 from common.text.normalize import fold_word, nfc
 from common.text.restore import BOS, EOS, FORMAT_VERSION, MANIFEST, chunks, lm_token, write_model
 
-TRAINER_VERSION = "6"  # bump when the training code changes in a way that changes the model
+TRAINER_VERSION = "7"  # bump when the training code changes in a way that changes the model
 DISCOUNT = 0.75  # measured on dev: 0.5, 0.6, 0.9 and modified KN (3 discounts) were no better
 MAX_CANDIDATES = 8
 # Trigrams whose probability is within PRUNE (log10) of the back-off estimate are dropped.
@@ -74,6 +77,7 @@ def source_files() -> dict[str, list[Path]]:
         "underthesea_words": [],
         "knowledge": [],
         "lexicon": [],
+        "aliases": [],
     }
     ud = _underthesea_dir()
     if ud is not None:
@@ -87,6 +91,7 @@ def source_files() -> dict[str, list[Path]]:
     know = sorted((kdir / "procedures").glob("*/*.yaml")) + sorted((kdir / "notices").glob("*.md"))
     if know:
         out["knowledge"] = know
+        out["aliases"] = sorted((kdir / "aliases").glob("*.yaml"))
     else:
         raw = config.shared_dir() / "data" / "raw"
         out["shared_raw"] = (
@@ -181,6 +186,16 @@ def texts(files: dict[str, list[Path]]) -> Iterator[tuple[str, str]]:
                     yield "question_templates", q
         else:
             yield "shared_raw", p.read_text(encoding="utf-8")
+    if files.get("aliases"):
+        import yaml
+
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        for p in files["aliases"]:
+            for entry in yaml.load(p.read_text(encoding="utf-8"), Loader=loader) or []:
+                names = [n.get("text") for n in entry.get("names") or [] if isinstance(n, dict)]
+                for text in [*names, *(entry.get("questions") or [])]:
+                    if isinstance(text, str):
+                        yield "aliases", text
     for p in files.get("lexicon", []):
         if p.name == TEMPLATES_FILE:
             continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.query import accented_dense_text, analyze_query
+from indexer.query import accented_dense_text, analyze_query, content_syllables
 
 
 @pytest.mark.parametrize(
@@ -25,3 +25,16 @@ def test_accented_question_is_encoded_as_the_analysis_would(question: str) -> No
 @pytest.mark.parametrize("question", ["dang ky khai sinh can giay to gi", "cccd", "123", ""])
 def test_question_without_diacritics_waits_for_restoration(question: str) -> None:
     assert accented_dense_text(question) is None
+
+
+@pytest.mark.parametrize(
+    "folded, content",
+    [
+        ("dang ky khai sinh o uy ban nhan dan phuong", {"dang", "ky", "khai", "sinh"}),
+        ("lam ho chieu o ubnd tinh hay cap xa", {"chieu"}),
+        ("xac nhan tinh trang hon nhan", {"xac", "nhan", "tinh", "trang", "hon"}),  # "tình", not a level
+        ("ubnd", {"ubnd"}),  # nothing else: the office itself is what is asked
+    ],
+)
+def test_the_office_a_question_names_is_not_a_word_to_explain(folded: str, content: set[str]) -> None:
+    assert content_syllables(folded) == content

@@ -25,6 +25,8 @@ from .conftest import DATA
         ("dang ky khai sinh cho con o dau", "đăng ký khai sinh cho con ở đâu"),
         ("dang ky thuong tru", "đăng ký thường trú"),
         ("mat bao lau", "mất bao lâu"),
+        # chat wording learnt from the everyday question forms of knowledge/aliases
+        ("dang ky khai sinh cho con thi bao lau lay duoc", "đăng ký khai sinh cho con thì bao lâu lấy được"),
     ],
 )
 def test_hard_cases(restorer: Restorer, typed, expected):
@@ -129,7 +131,8 @@ def test_long_input_is_not_restored(with_model):
 
 
 def test_holdout_regression_floor(restorer):
-    """Held-out questions (never tuned on): measured 0.940 / 0.600; guard against regressions."""
+    """Held-out questions (never tuned on): measured 0.962 words (0.940 before the alias
+    questions joined the training text); guard against regressions."""
     result = evaluate(restorer, list(iter_questions(DATA / "restore_holdout.txt")))
     assert result["word_accuracy"] >= 0.92, result
     assert result["question_accuracy"] >= 0.50, result
