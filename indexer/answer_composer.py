@@ -181,14 +181,18 @@ _PART_CUES: list[tuple[Part, tuple[str, ...]]] = [
 
 
 def detect_part(question: str) -> Part:
-    """Which part of a procedure the question asks about (works on text without diacritics)."""
-    q = f" {fold(question)} "
-    q = re.sub(r"[^\w ]", " ", q)
-    q = re.sub(r"\s+", " ", q)
-    for part, cues in _PART_CUES:
-        if any(f" {c.strip()} " in q for c in cues):
-            return part
+    """Which part of a procedure the question asks about (works on text without diacritics).
+    A message of several sentences asks in its last sentence that names a part ("Tòa đã xử cho
+    tôi nhận lại tiền… Tôi nộp đơn thi hành án ở đâu?" asks where, not how much)."""
+    for sentence in reversed(_SENTENCE_END.split(fold(question))):
+        q = re.sub(r"\s+", " ", re.sub(r"[^\w ]", " ", f" {sentence} "))
+        for part, cues in _PART_CUES:
+            if any(f" {c.strip()} " in q for c in cues):
+                return part
     return Part.SUMMARY
+
+
+_SENTENCE_END = re.compile(r"[.?!\n]+(?:\s+|$)")  # "3.5 triệu" is one sentence
 
 
 def parse_part(value: str | Part | None) -> tuple[Part, str | None]:

@@ -56,7 +56,7 @@ from indexer.build import title_core
 from indexer.life_event_answer import EVENT_PART, add_event_link, compose_life_event
 from indexer.life_events import EventMatch, LifeEventMatcher, default_matcher
 from indexer.procedure_search import Retriever, SearchHit, SearchResponse
-from indexer.query import CHAT_FILLERS, fold, syllables
+from indexer.query import CHAT_FILLERS, content_syllables, fold, syllables
 from indexer.return_date import parse_submission_day, today_vn
 from knowledge.freshness import default_check
 from knowledge.schema import LEVEL_ORDER
@@ -322,11 +322,28 @@ def answer_if_sure(retriever: Retriever, question: str, *, context: Context | No
     có khách nghỉ qua đêm thì báo công an thế nào") when the search is sure a procedure
     answers it (:meth:`ScopeGate.is_sure`); None: the message is not about a procedure."""
     response = retriever.search(question, k=5)
-    if response.no_match or not response.hits or response.evidence is None:
-        return None
-    if not retriever.scope_gate.is_sure(response.evidence):
+    if not names_a_record_surely(retriever, response):
         return None
     return answer_question(retriever, question, context=context, response=response)
+
+
+# a message names a record on its own only with this many content syllables: "có làm online
+# được không" or "cần mang giấy tờ gì" is near some record by chance, and asks about the
+# procedure under discussion, if any
+MIN_NAMING_SYLLABLES = 3
+
+
+def names_a_record_surely(retriever: Retriever, response: SearchResponse) -> bool:
+    """The search is sure a record answers (:meth:`ScopeGate.is_sure`) and the message says
+    enough to name one."""
+    return (
+        not response.no_match
+        and bool(response.hits)
+        and response.evidence is not None
+        and response.forms is not None
+        and len(content_syllables(response.forms.folded)) >= MIN_NAMING_SYLLABLES
+        and retriever.scope_gate.is_sure(response.evidence)
+    )
 
 
 def answer_question(
@@ -458,6 +475,12 @@ def answer_follow_up(
         if p is not None:
             return answer_procedure(retriever, p, part, context, submitted)
     if context.notice_id:
+        return answer_question(
+            retriever, question, part=part, context=context, response=response, today=today
+        )
+    if names_a_record_surely(retriever, response):
+        # nothing under discussion, but the message names a record beyond doubt: a new question
+        # the dialogue model read as a detail ("thi hành án thì nộp đơn ở đâu?")
         return answer_question(
             retriever, question, part=part, context=context, response=response, today=today
         )

@@ -72,6 +72,10 @@ def _proc() -> Procedure:
         ("các trường hợp đặc biệt thì sao", Part.CASES),
         ("có lưu ý gì không", Part.NOTES),
         ("khi nào xong", Part.TIME),
+        # a story: its last sentence that names a part is the question
+        ("Tòa xử cho tôi nhận lại tiền cho vay. Tôi nộp đơn thi hành án ở đâu?", Part.AGENCY),
+        ("Làm hộ chiếu mất bao lâu? Tôi cần gấp.", Part.TIME),
+        ("hồ sơ nộp rồi, đóng 3.5 triệu tiền gì vậy", Part.FEE),
     ],
 )
 def test_detect_part(q, part):

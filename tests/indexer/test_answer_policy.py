@@ -73,6 +73,22 @@ def test_a_follow_up_naming_another_procedure_changes_the_topic(real):
     assert heading_code(turn.answer.text) == "1.000894"
 
 
+@pytest.mark.parametrize("question", ["thế còn lệ phí?", "cần mang giấy tờ gì", "có làm online được không"])
+def test_a_detail_with_nothing_under_discussion_asks_which_procedure(real, question):
+    # near some record by chance ("mang theo", "online"): never answered as if it named one
+    turn = answer_follow_up(real, question)
+    assert turn.answer.kind == "ask" and "thủ tục nào" in turn.answer.text
+
+
+def test_a_question_read_as_a_detail_that_names_a_record_is_answered(real):
+    # the dialogue model may take "… ở đâu?" for a follow-up; with nothing under discussion the
+    # message itself names the record, and the part is the one its last sentence asks
+    story = "Bản án đã có hiệu lực mà bên kia không chịu trả nợ. Nộp đơn yêu cầu thi hành án dân sự ở đâu?"
+    turn = answer_follow_up(real, story)
+    assert turn.answer.kind == "procedure" and "thi hành án" in turn.answer.text.lower()
+    assert turn.answer.text.startswith("Nơi nộp"), turn.answer.text[:80]
+
+
 def test_a_follow_up_on_a_notice_stays_on_the_notice(real):
     first = answer_question(real, "Năm 2016 chỉ số cải cách hành chính của Tây Ninh xếp thứ mấy?")
     notice = first.context.notice_id
