@@ -10,6 +10,9 @@ lists the event, or answers the procedure the message asks a part of — "bé m�
 khai sinh ở đâu" — with the event's list one tap away). By diacritics and style; the questions
 written with diacritics are also asked with their marks removed (same words, same style), which
 separates what the marks cost from what the chat style of unaccented questions costs.
+``life_events_blind5.jsonl`` (220, held out) pairs each message with the same writer's own
+version typed without diacritics (shortcuts such as "ko", "dc" included): the natural measure
+of what typing without marks costs.
 
     .venv/bin/python bench/eval_life_events.py [--set dev] [--show-misses]
 """
