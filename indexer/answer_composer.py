@@ -694,14 +694,24 @@ class LevelNote:
     others: list[tuple[object, list[str]]] = field(default_factory=list)  # (Procedure, differences)
 
     def text(self) -> str:
+        """One short line: the first few others with how they differ (shortened), the rest by
+        code only (a land procedure has a dozen provincial copies)."""
         if not self.others:
             return ""
+        shown, rest = self.others[:LEVEL_NOTE_SHOWN], self.others[LEVEL_NOTE_SHOWN:]
         where = "; ".join(
             f"{levels_text(o.levels) or 'cơ quan khác'} (mã {o.code})"
-            + (f" — {', '.join(diff)}" if diff else "")
-            for o, diff in self.others
+            + (f" — {shorten(', '.join(diff), LEVEL_NOTE_DIFF_CHARS)}" if diff else "")
+            for o, diff in shown
         )
+        if rest:
+            where += f"; và {len(rest)} nơi khác (mã {', '.join(o.code for o, _ in rest)})"
         return f"Thủ tục này cũng được thực hiện ở {where}."
+
+
+# the level note names this many other publications in full, each difference this long at most
+LEVEL_NOTE_SHOWN = 2
+LEVEL_NOTE_DIFF_CHARS = 90
 
 
 def heading(p) -> str:

@@ -39,7 +39,8 @@ def add_event_link(answer: Answer, event: LifeEvent, others: Sequence = ()) -> N
     """Under an answer to a message that also tells a life event: the event's other procedures
     (``others``, records) named, and the whole list one tap away."""
     names = "; ".join(shorten(display_title(p.title), 50) for p in others[:3])
-    more = f", bạn thường còn cần: {names}" + ("…" if len(others) > 3 else "") if names else ""
+    etc = "" if not len(others) > 3 or names.endswith("…") else "…"  # one ellipsis, not two
+    more = f", bạn thường còn cần: {names}{etc}" if names else ""
     when = f"Khi {event.title[:1].lower() + event.title[1:]}"
     line = f"{when}{more} (bấm «Việc cần làm: {event.title}»)."
     if len(answer.text) + len(line) > FIRST_REPLY_CHARS:  # the first reply stays short

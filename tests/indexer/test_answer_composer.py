@@ -207,3 +207,16 @@ def test_a_unit_read_from_the_page_is_said_with_the_pages_words():
         fmt_time(ProcessingTime(value=7, unit=TimeUnit.WORKING_DAY, text="7 Ngày làm việc"))
         == "7 ngày làm việc"
     )
+
+
+def test_the_level_note_stays_one_short_line_however_many_copies():
+    from types import SimpleNamespace
+
+    from indexer.answer_composer import LEVEL_NOTE_SHOWN, LevelNote
+
+    long_diff = "thời hạn " + "; ".join(f"{d} ngày làm việc (trực tiếp, trực tuyến)" for d in range(5, 40, 3))
+    others = [(SimpleNamespace(levels=[], code=f"1.1155{i:02d}"), [long_diff]) for i in range(8)]
+    text = LevelNote(others=others).text()
+    assert text.count("\n") == 0 and len(text) < 400, text
+    assert all(f"1.1155{i:02d}" in text for i in range(8)), "every copy is named by its code"
+    assert text.count("thời hạn") == LEVEL_NOTE_SHOWN and f"và {8 - LEVEL_NOTE_SHOWN} nơi khác" in text

@@ -198,3 +198,9 @@ def test_an_event_list_also_offers_the_procedure_the_message_matches_best(real) 
     # a message that only tells the event gets the event's own steps, nothing more
     plain = answer_question(real, "tôi định mua mảnh đất")
     assert set(plain.context.candidates) <= {s.code for s in event.steps} | set(event.combined)
+
+
+def test_the_event_line_under_an_answer_never_doubles_its_ellipsis(real) -> None:
+    text = answer_question(real, "khai tử cần gì").answer.text
+    line = next(x for x in text.splitlines() if "bạn thường còn cần" in x)
+    assert "……" not in line and "…" in line, line  # a shortened name, then more steps
