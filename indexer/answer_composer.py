@@ -428,7 +428,10 @@ def agency_lines(p) -> list[str]:
 
 
 def channel_lines(p) -> list[str]:
-    lines = [_channel_label(c) + (f" — {c.description}" if c.description else "") for c in p.channels]
+    lines = []
+    for c in p.channels:
+        description = (c.description or "").lstrip("-+• ").strip()  # "— - Thông qua…" reads as a typo
+        lines.append(_channel_label(c) + (f" — {description}" if description else ""))
     return list(dict.fromkeys(lines))
 
 

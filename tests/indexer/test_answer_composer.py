@@ -136,6 +136,12 @@ def test_same_value_on_every_channel_is_said_once():
     assert compose_procedure(p, Part.CHANNELS).items == ["Trực tiếp", "Trực tuyến"]
 
 
+def test_a_channel_description_loses_the_record_s_leading_dash():
+    p = _proc()
+    p.channels[1].description = "- Qua ứng dụng VNeID"
+    assert "Trực tuyến — Qua ứng dụng VNeID" in compose_procedure(p, Part.CHANNELS).items
+
+
 def test_first_reply_lists_the_ordinary_case_and_offers_the_rest():
     assert "8.000 đồng" in compose_procedure(_proc(), Part.FEE).text
     docs = compose_procedure(_proc(), "documents")
