@@ -180,6 +180,9 @@ _PART_CUES: list[tuple[Part, tuple[str, ...]]] = [
 ]
 
 
+_SENTENCE_END = re.compile(r"[.?!\n]+(?:\s+|$)")  # "3.5 triệu" is one sentence
+
+
 def detect_part(question: str) -> Part:
     """Which part of a procedure the question asks about (works on text without diacritics).
     A message of several sentences asks in its last sentence that names a part ("Tòa đã xử cho
@@ -190,9 +193,6 @@ def detect_part(question: str) -> Part:
             if any(f" {c.strip()} " in q for c in cues):
                 return part
     return Part.SUMMARY
-
-
-_SENTENCE_END = re.compile(r"[.?!\n]+(?:\s+|$)")  # "3.5 triệu" is one sentence
 
 
 def parse_part(value: str | Part | None) -> tuple[Part, str | None]:

@@ -262,13 +262,9 @@ def answer_life_event(
     steps = [(s, p) for s in event.steps if (p := retriever.get_procedure(s.code)) is not None]
     combined = [p for code in event.combined if (p := retriever.get_procedure(code)) is not None]
     asked = None
-    if response is not None and not response.no_match and response.hits and response.evidence:
+    if response is not None and names_a_record_surely(retriever, response):
         top = response.hits[0]
-        if (
-            top.kind == "procedure"
-            and top.code not in {s.code for s in event.steps} | set(event.combined)
-            and retriever.scope_gate.is_sure(response.evidence)
-        ):
+        if top.kind == "procedure" and top.code not in {s.code for s in event.steps} | set(event.combined):
             asked = retriever.get_procedure(top.code)
     answer = compose_life_event(event, steps, combined, asked)
     context = Context(candidates=list(answer.choices), pending_part=EVENT_PART.value)

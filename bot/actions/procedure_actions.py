@@ -125,7 +125,9 @@ class ActionAnswerQuestion(Action):
     ) -> list[EventType]:
         text = latest_text(tracker)
         part, context = _asked_part(tracker, text), context_of(tracker)
-        return await run_policy(dispatcher, lambda r: answer_question(r, text, part=part, context=context))
+        return (
+            await run_policy(dispatcher, lambda r: answer_question(r, text, part=part, context=context)) or []
+        )
 
 
 class ActionAnswerDetail(Action):
@@ -138,9 +140,12 @@ class ActionAnswerDetail(Action):
         text = latest_text(tracker)
         code, event = _entity(tracker, "procedure_code"), _entity(tracker, "life_event")
         part, context = _asked_part(tracker, text), context_of(tracker)
-        return await run_policy(
-            dispatcher,
-            lambda r: answer_follow_up(r, text, part=part, context=context, code=code, event=event),
+        return (
+            await run_policy(
+                dispatcher,
+                lambda r: answer_follow_up(r, text, part=part, context=context, code=code, event=event),
+            )
+            or []
         )
 
 
@@ -187,8 +192,9 @@ class ActionChooseOption(Action):
         context = context_of(tracker)
         if not context.candidates:  # nothing was offered: "... cảng cá loại 3" is a question, not a choice
             part = _asked_part(tracker, text)
-            return await run_policy(
-                dispatcher, lambda r: answer_question(r, text, part=part, context=context)
+            return (
+                await run_policy(dispatcher, lambda r: answer_question(r, text, part=part, context=context))
+                or []
             )
         index = chosen_index(text, len(context.candidates))
-        return await run_policy(dispatcher, lambda r: answer_choice(r, index, context))
+        return await run_policy(dispatcher, lambda r: answer_choice(r, index, context)) or []
