@@ -2,6 +2,9 @@
 
 Usage: .venv/bin/python bench/bench_normalize.py [--errors] [--model PATH] [--dev FILE]
 
+FILE: one question per line, or a ``.jsonl`` set whose accented questions are stripped and
+restored (``--dev bench/data/everyday_dev2.jsonl``: chat wording).
+
 Uses the model built by ``tthc text build`` (``<var_dir>/text``), or builds one into a
 temporary folder when none exists. Prints word accuracy, whole-question accuracy and
 the per-question latency (p50/p95) of ``Restorer.restore``, plus of the whole ``analyze``.
@@ -10,6 +13,7 @@ the per-question latency (p50/p95) of ``Restorer.restore``, plus of the whole ``
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import time
@@ -20,6 +24,17 @@ sys.path.insert(0, str(REPO))
 
 from common.text.restore import Restorer, current_model_path  # noqa: E402
 from indexer.text.train import build, evaluate, iter_questions, strip_diacritics  # noqa: E402
+
+
+def dev_questions(path: Path) -> list[str]:
+    """One question per line, or, from a ``.jsonl`` set (``bench/data/everyday_dev2.jsonl``,
+    ``life_events_dev*.jsonl``), the questions written with diacritics (the reference)."""
+    if path.suffix != ".jsonl":
+        return list(iter_questions(path))
+    from common.text.normalize import has_diacritics
+
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [q for row in rows if has_diacritics(q := row.get("q") or row.get("question") or "")]
 
 
 def main() -> int:
@@ -37,7 +52,7 @@ def main() -> int:
     t0 = time.perf_counter()
     restorer = Restorer.load(path)
     load_s = time.perf_counter() - t0
-    questions = list(iter_questions(args.dev))
+    questions = dev_questions(args.dev)
     evaluate(restorer, questions[:10])  # warm-up
     r = evaluate(restorer, questions)
     print(f"model: {path} (loaded in {load_s:.2f}s)")
