@@ -148,6 +148,13 @@ def _read_underthesea_text(path: Path) -> Iterator[str]:
         yield " ".join(sent)
 
 
+def _plain_yaml(text: str):
+    """A knowledge file read as plain YAML (no schema validation: training needs only strings)."""
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def texts(files: dict[str, list[Path]]) -> Iterator[tuple[str, str]]:
     """(kind, text) pairs of training text."""
     for p in files.get("underthesea_text", []):
@@ -159,15 +166,12 @@ def texts(files: dict[str, list[Path]]) -> Iterator[tuple[str, str]]:
                 yield "underthesea_words", line.strip()
     templates = _templates(files)
     if files.get("knowledge"):
-        import yaml
-
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         for p in files["knowledge"]:
             raw = p.read_text(encoding="utf-8")
             if p.suffix == ".md":
                 yield "knowledge", raw
             else:
-                data = yaml.load(raw, Loader=loader)
+                data = _plain_yaml(raw)
                 for s in _strings(data):
                     yield "knowledge", s
                 if isinstance(data, dict) and isinstance(data.get("title"), str):
@@ -187,11 +191,8 @@ def texts(files: dict[str, list[Path]]) -> Iterator[tuple[str, str]]:
         else:
             yield "shared_raw", p.read_text(encoding="utf-8")
     if files.get("aliases"):
-        import yaml
-
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         for p in files["aliases"]:
-            for entry in yaml.load(p.read_text(encoding="utf-8"), Loader=loader) or []:
+            for entry in _plain_yaml(p.read_text(encoding="utf-8")) or []:
                 names = [n.get("text") for n in entry.get("names") or [] if isinstance(n, dict)]
                 for text in [*names, *(entry.get("questions") or [])]:
                     if isinstance(text, str):
