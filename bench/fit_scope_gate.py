@@ -3,7 +3,7 @@
 Questions some record answers: the dev sets of ``../shared/eval`` (each also folded to no
 diacritics) and ``indexer/data``, the in-KB rows of ``bench/data/coverage_calibration*``, the stories of
 ``bench/data/story_questions_dev.jsonl``, the short chat questions of ``short_questions_dev.jsonl``
-and the everyday questions of ``everyday_dev2.jsonl``.
+and the everyday questions of ``everyday_dev2.jsonl`` and ``everyday_dev3.jsonl``.
 Questions no record answers: the out-of-coverage rows of those calibration sets and the dev sets'
 out-of-domain rows. Blind sets (``*_blind*``) are never read here.
 
@@ -31,7 +31,7 @@ from indexer.scope_gate import FEATURES
 from tthc.settings import get_settings
 
 DATA = Path(__file__).resolve().parent / "data"
-EVERYDAY = ["story_questions_dev", "short_questions_dev", "everyday_dev2"]
+EVERYDAY = ["story_questions_dev", "short_questions_dev", "everyday_dev2", "everyday_dev3"]
 
 
 def labelled_questions() -> list[tuple[str, str, int]]:

@@ -12,7 +12,9 @@ How a query is ranked (see :meth:`Retriever.search`):
    document; diacritic-free title rows catch unaccented queries), BM25 over segmented words
    of the restored form, BM25 over diacritic-free syllables+bigrams of the typed form (so a
    wrong restoration cannot lose what the user typed);
-3. weighted reciprocal-rank fusion + a title-coverage boost;
+3. weighted reciprocal-rank fusion; the procedures are then reordered by that score plus
+   weighted match features (:data:`MATCH_FEATURES`: title coverage, cosine margin, shares of
+   the best BM25 scores…), fitted by ``bench/fit_fusion.py``;
 4. one hit per notice (best chunk), procedures with the same title grouped and ordered by
    level (citizen-facing first unless the question names a level or ``level=`` is given);
 5. ``no_match`` when the scope gate (:mod:`indexer.scope_gate`) finds that the best hit does not
@@ -24,6 +26,7 @@ How a query is ranked (see :meth:`Retriever.search`):
 from __future__ import annotations
 
 import json
+import math
 import os
 import threading
 import time
@@ -53,17 +56,26 @@ from knowledge.schema import LEVEL_ORDER
 
 @dataclass(frozen=True)
 class Fusion:
-    """How the three rankings become one (weighted reciprocal-rank fusion) and when the first
-    hits are too close to call. Defaults tuned on the dev sets and indexer/data only.
+    """How the three rankings become one (weighted reciprocal-rank fusion), how the procedures
+    are then ordered, and when the first hits are too close to call. The ranking weights were
+    tuned on the dev sets and indexer/data; the boosts (``title`` … ``title_whole``, in fusion
+    units: 1 / (rrf_k + 1) is one first place) are fitted by ``bench/fit_fusion.py`` on the
+    development questions. A procedure is ordered by its fused score plus the weighted features
+    :meth:`Retriever.match_features` measures; the fusion's score values are kept.
 
     :param rrf_k: the rank offset of reciprocal-rank fusion (a document at rank r adds
         weight / (rrf_k + r)).
     :param dense: weight of the e5 cosine ranking.
     :param folded: weight of BM25 over the diacritic-free syllables and bigrams typed.
     :param segmented: weight of BM25 over the segmented words of the restored question.
-    :param title: boost by the share of a title's syllables the question holds (squared), in
-        fusion units (1 / (rrf_k + 1) is one first place).
-    :param title_explains: boost by the share of the question's content words the title holds.
+    :param title: weight of the share of a title's syllables the question holds (squared).
+    :param title_explains: weight of the share of the question's content words the title holds
+        (squared).
+    :param dense_margin: weight of the procedure's cosine minus the best cosine (≤ 0).
+    :param segmented_share: weight of its segmented-word BM25 as a share of the best document's.
+    :param folded_share: weight of its diacritic-free BM25 as a share of the best document's.
+    :param lexical_coverage: weight of the share of the question's content words its text holds.
+    :param title_whole: weight of "the question holds the whole title" (0 or 1).
     :param candidates: how many documents each ranking contributes.
     :param ambiguous_ratio: a procedure scoring at least this share of the first hit's score
         makes the answer a choice between them.
@@ -81,26 +93,57 @@ class Fusion:
     dense: float = 1.6
     folded: float = 1.2
     segmented: float = 0.5
-    title: float = 0.05
-    title_explains: float = 0.02
+    title: float = 0.069
+    title_explains: float = 0.13
+    dense_margin: float = 4.55
+    segmented_share: float = 0.161
+    folded_share: float = 0.191
+    lexical_coverage: float = 0.029
+    title_whole: float = 0.089
     candidates: int = 100
     ambiguous_ratio: float = 0.97
     notice_second_chunk: float = 0.8
     notice_support: float = 0.1
     outside_margin: float = 0.75
 
+    @property
+    def boosts(self) -> tuple[float, ...]:
+        """The weights of :meth:`Retriever.match_features`, in the order of MATCH_FEATURES."""
+        return (
+            self.title,
+            self.title_explains,
+            self.dense_margin,
+            self.segmented_share,
+            self.folded_share,
+            self.lexical_coverage,
+            self.title_whole,
+        )
+
     def __post_init__(self) -> None:
         if self.rrf_k < 0 or self.candidates < 1:
             raise ValueError(f"rrf_k must be ≥ 0 and candidates ≥ 1, got {self.rrf_k} and {self.candidates}")
-        weights = (self.dense, self.folded, self.segmented, self.title, self.title_explains)
-        if min(weights) < 0 or not any(weights[:3]):
-            raise ValueError("weights must be ≥ 0, and at least one ranking must count")
+        rankings = (self.dense, self.folded, self.segmented)
+        if min(rankings) < 0 or not any(rankings):
+            raise ValueError("ranking weights must be ≥ 0, and at least one ranking must count")
+        if not all(math.isfinite(w) for w in self.boosts):
+            raise ValueError(f"the match-feature boosts must be finite numbers, got {self.boosts}")
         for name in ("ambiguous_ratio", "notice_second_chunk", "outside_margin"):
             if not 0.0 < getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} is a share in (0, 1], got {getattr(self, name)}")
         if not 0.0 <= self.notice_support <= 1.0:
             raise ValueError(f"notice_support is a share in [0, 1], got {self.notice_support}")
 
+
+# what Retriever.match_features measures of a procedure, in the order of Fusion.boosts
+MATCH_FEATURES = (
+    "title",  # share of the title's syllables the question holds, squared
+    "title_explains",  # share of the question's content syllables the title holds, squared
+    "dense_margin",  # the procedure's best cosine minus the best cosine of any document (≤ 0)
+    "segmented_share",  # BM25 over segmented words, as a share of the best document's
+    "folded_share",  # BM25 over diacritic-free syllables, as a share of the best document's
+    "lexical_coverage",  # share of the question's content syllables its lexical text holds
+    "title_whole",  # 1 when the question holds every syllable of the title
+)
 
 # Dense query form for questions typed without diacritics: "typed" | "restored" | "both".
 DENSE_MODE = os.environ.get("TTHC_DENSE_MODE", "restored")
@@ -384,21 +427,11 @@ class Retriever:
             fol = np.where(allowed, fol, 0)
             dense = {d: s for d, s in dense.items() if allowed[d]}
 
-        fused: dict[int, float] = {}
         fusion = self.fusion
-        for rank, d in enumerate(sorted(dense, key=dense.get, reverse=True)[: fusion.candidates]):
-            fused[d] = fused.get(d, 0.0) + fusion.dense / (fusion.rrf_k + rank + 1)
-        for w, scores in ((fusion.segmented, seg), (fusion.folded, fol)):
-            for rank, d in enumerate(self._top(scores, fusion.candidates)):
-                fused[d] = fused.get(d, 0.0) + w / (fusion.rrf_k + rank + 1)
-
         q_syl = set(syllables(forms.folded))
         content = content_syllables(forms.folded)
-        for d in fused:
-            ts = self.title_syl[d]
-            if ts and self.is_procedure[d]:
-                fused[d] += fusion.title * (len(ts & q_syl) / len(ts)) ** 2
-                fused[d] += fusion.title_explains * self._title_explains(d, content) ** 2
+        fused = self._reciprocal_ranks(dense, seg, fol)
+        self._order_procedures(fused, self.match_features(fused, dense, seg, fol, q_syl, content))
 
         ranked = sorted(fused, key=fused.get, reverse=True)
         notice_chunks: dict[str, list[int]] = {}
@@ -451,7 +484,7 @@ class Retriever:
             if len(hits) >= k + 5:
                 break
         hits = hits[:k]
-        evidence = self._evidence(hits, outside, content)
+        evidence = self._evidence(hits, outside, content, q_syl)
         no_match = evidence is None or self.scope_gate.rejects(evidence)
         if outside is not None and (
             not no_match or (hits and outside.score < self.fusion.outside_margin * hits[0].score)
@@ -479,21 +512,84 @@ class Retriever:
             evidence=evidence,
         )
 
+    def _reciprocal_ranks(
+        self, dense: dict[int, float], seg: np.ndarray, fol: np.ndarray
+    ) -> dict[int, float]:
+        """Weighted reciprocal-rank fusion of the three rankings."""
+        fusion = self.fusion
+        fused: dict[int, float] = {}
+        for rank, d in enumerate(sorted(dense, key=dense.get, reverse=True)[: fusion.candidates]):
+            fused[d] = fused.get(d, 0.0) + fusion.dense / (fusion.rrf_k + rank + 1)
+        for w, scores in ((fusion.segmented, seg), (fusion.folded, fol)):
+            for rank, d in enumerate(self._top(scores, fusion.candidates)):
+                fused[d] = fused.get(d, 0.0) + w / (fusion.rrf_k + rank + 1)
+        return fused
+
+    def _order_procedures(self, fused: dict[int, float], features: dict[int, np.ndarray]) -> None:
+        """Reorder the procedures of ``fused`` by their fused score plus the weighted match features.
+        The procedures keep the fusion's score values (handed out in the new order), so scores stay
+        comparable with notices and coverage areas, and the scope gate's ratios keep their scale."""
+        if not features:
+            return
+        boosts = np.asarray(self.fusion.boosts)
+        boosted = {d: fused[d] + float(x @ boosts) for d, x in features.items()}
+        values = sorted((fused[d] for d in features), reverse=True)
+        for d, value in zip(sorted(boosted, key=boosted.get, reverse=True), values, strict=True):
+            fused[d] = value
+
+    def match_features(
+        self,
+        docs,
+        dense: dict[int, float],
+        seg: np.ndarray,
+        fol: np.ndarray,
+        q_syl: set[str],
+        content: set[str],
+    ) -> dict[int, np.ndarray]:
+        """How well each procedure of ``docs`` matches the question, one vector per document in
+        the order of :data:`MATCH_FEATURES` (weighted by :attr:`Fusion.boosts`)."""
+        top_dense = max(dense.values(), default=0.0)
+        floor = min(dense.values(), default=0.0)
+        seg_max, fol_max = float(seg.max(initial=0.0)) or 1.0, float(fol.max(initial=0.0)) or 1.0
+        out: dict[int, np.ndarray] = {}
+        for d in docs:
+            ts = self.title_syl[d]
+            if not ts or not self.is_procedure[d]:
+                continue
+            out[d] = np.array(
+                [
+                    (len(ts & q_syl) / len(ts)) ** 2,
+                    self._title_explains(d, content) ** 2,
+                    dense.get(d, floor) - top_dense,
+                    seg[d] / seg_max,
+                    fol[d] / fol_max,
+                    len(content & self.lex_syl[d]) / len(content) if content else 0.0,
+                    float(self._names_title(d, q_syl)),
+                ]
+            )
+        return out
+
     def _evidence(
-        self, hits: list[SearchHit], outside: SearchHit | None, content: set[str]
+        self, hits: list[SearchHit], outside: SearchHit | None, content: set[str], q_syl: set[str]
     ) -> MatchEvidence | None:
         """What the scope gate weighs about the first hit (None: nothing to weigh)."""
         if not hits:
             return None
         top = hits[0]
+        d = self._doc_of(top)
         return MatchEvidence(
             dense=top.dense,
             coverage=top.coverage,
-            title_explains=self._title_explains(self._doc_of(top), content),
+            title_explains=self._title_explains(d, content),
             outside_ratio=outside.score / top.score if outside is not None and top.score > 0 else 0.0,
             length=min(len(content), LONG_QUESTION) / LONG_QUESTION,
             notice=top.kind == "notice",
+            title_whole=float(top.kind == "procedure" and self._names_title(d, q_syl)),
         )
+
+    def _names_title(self, d: int, q_syl: set[str]) -> bool:
+        """The question holds every syllable of document ``d``'s title (it names the procedure)."""
+        return bool(self.title_syl[d]) and self.title_syl[d] <= q_syl
 
     def _title_explains(self, d: int, content: set[str]) -> float:
         """How much of the question (its content syllables) document ``d``'s title holds."""

@@ -7,7 +7,7 @@ well that record explains the question: how close it is in meaning, how many of 
 words its text and its title hold, how close an area the knowledge base does not hold
 (``knowledge/coverage.yaml``) came, and how long the question is (a story told before the
 question is far in meaning from any title, though a record answers it). A logistic model over
-these five measures gives the probability that no record answers; at the threshold or above, the
+these measures gives the probability that no record answers; at the threshold or above, the
 question is answered "no data". A public notice is quoted, not summarised: it answers when the
 passage quoted holds most of the question's words.
 
@@ -33,25 +33,27 @@ class MatchEvidence:
     title_explains: float  # share of the question's content syllables the top hit's title holds
     outside_ratio: float  # fused score of the nearest area not held / the top hit's (0: none)
     length: float = 0.0  # the question's distinct content syllables, as a share of LONG_QUESTION
+    title_whole: float = 0.0  # 1 when the question holds every syllable of the top hit's title
     notice: bool = False  # the top hit is a public notice (quoted, not a procedure)
 
     def as_dict(self) -> dict[str, float]:
         return asdict(self)
 
 
-FEATURES = ("dense", "coverage", "title_explains", "outside_ratio", "length")
+FEATURES = ("dense", "coverage", "title_explains", "outside_ratio", "length", "title_whole")
 LONG_QUESTION = 60  # content syllables from which a question counts as fully long
 
 # fitted by bench/fit_scope_gate.py on development data (see its output for the trade-off)
 WEIGHTS: dict[str, float] = {
-    "dense": -109.081,
-    "coverage": -3.106,
-    "title_explains": -1.907,
-    "outside_ratio": 5.252,
-    "length": -4.770,
+    "dense": -92.694,
+    "coverage": -2.943,
+    "title_explains": -1.244,
+    "outside_ratio": 4.304,
+    "length": -3.293,
+    "title_whole": -2.950,
 }
-BIAS = 100.247
-THRESHOLD = 0.51
+BIAS = 84.687
+THRESHOLD = 0.41
 # below this probability of "no record answers" the best record is sure enough to answer a
 # message the dialogue model took for small talk, and to be offered beside a life event's list
 # (the out-of-scope examples of bot/data/nlu/out_of_scope.yml that the search answers at all

@@ -77,6 +77,7 @@ WORDS_ONLY_GATE = {
     "title_explains": -2.0,
     "outside_ratio": 3.0,
     "length": 0.0,
+    "title_whole": 0.0,
 }
 
 
@@ -196,10 +197,36 @@ def test_fusion_is_a_parameter_of_the_retriever(tiny_index, tiny):
     assert tiny.search(q).hits[0].score > dense_only.hits[0].score
 
 
+def test_match_features_order_the_procedures_and_keep_the_fusion_scores(tiny_index, tiny):
+    from indexer.procedure_search import MATCH_FEATURES, Fusion, Retriever
+
+    def procedures(**boosts) -> list[tuple[str, float]]:
+        fusion = Fusion(**{name: 0.0 for name in MATCH_FEATURES} | boosts)
+        r = Retriever(tiny_index[1], query_encoder=QueryEnc(), scope_gate=tiny.scope_gate, fusion=fusion)
+        res = r.search("dang ky thuong tru khi mat the can cuoc", k=20)
+        return [(h.code, h.score) for h in res.hits if h.kind == "procedure"]
+
+    plain = procedures()
+    by_dense = procedures(dense_margin=100.0)  # the cosine alone orders them
+    by_words = procedures(folded_share=100.0)  # BM25 over the typed syllables alone
+    assert len(plain) >= 3 and [c for c, _ in by_dense] != [c for c, _ in by_words]
+    # the order changes, the values handed out do not: the first procedure scores what the
+    # fusion's best one did (so notices and areas stay comparable with it)
+    for ranked in (by_dense, by_words):
+        assert ranked[0][1] == pytest.approx(plain[0][1], abs=1e-6)
+    r = Retriever(tiny_index[1], query_encoder=QueryEnc(), scope_gate=tiny.scope_gate)
+    feats = r.match_features(
+        range(len(r.docs)), {0: 0.9}, np.ones(len(r.docs)), np.ones(len(r.docs)), set(), set()
+    )
+    assert all(len(x) == len(MATCH_FEATURES) == len(Fusion().boosts) for x in feats.values())
+    assert all(r.docs[d]["kind"] == "procedure" for d in feats)
+
+
 @pytest.mark.parametrize(
     "bad",
     [
         {"dense": -1.0},
+        {"dense_margin": float("nan")},
         {"dense": 0.0, "folded": 0.0, "segmented": 0.0},
         {"candidates": 0},
         {"rrf_k": -1},

@@ -19,11 +19,13 @@ def test_fitted_gate_answers_a_clear_match_and_rejects_a_far_one():
 
 @pytest.mark.parametrize(
     ("field", "worse"),
-    [("dense", -0.04), ("coverage", -0.5), ("outside_ratio", 1.0), ("length", -0.3)],
+    [("dense", -0.04), ("coverage", -0.5), ("outside_ratio", 1.0), ("length", -0.3), ("title_whole", -1.0)],
 )
 def test_each_measure_moves_the_probability_the_right_way(field, worse):
     gate = ScopeGate()
-    middle = MatchEvidence(dense=0.9, coverage=0.6, title_explains=0.5, outside_ratio=0.3, length=0.4)
+    middle = MatchEvidence(
+        dense=0.9, coverage=0.6, title_explains=0.5, outside_ratio=0.3, length=0.4, title_whole=1.0
+    )
     changed = MatchEvidence(**{**middle.as_dict(), field: getattr(middle, field) + worse})
     assert gate.p_unanswered(changed) > gate.p_unanswered(middle)
 
