@@ -76,6 +76,7 @@ class Fusion:
     :param folded_share: weight of its diacritic-free BM25 as a share of the best document's.
     :param lexical_coverage: weight of the share of the question's content words its text holds.
     :param title_whole: weight of "the question holds the whole title" (0 or 1).
+    :param reordered: how many of the best-fused documents the match features reorder.
     :param candidates: how many documents each ranking contributes.
     :param ambiguous_ratio: a procedure scoring at least this share of the first hit's score
         makes the answer a choice between them.
@@ -100,6 +101,7 @@ class Fusion:
     folded_share: float = 0.191
     lexical_coverage: float = 0.029
     title_whole: float = 0.089
+    reordered: int = 30
     candidates: int = 100
     ambiguous_ratio: float = 0.97
     notice_second_chunk: float = 0.8
@@ -120,8 +122,11 @@ class Fusion:
         )
 
     def __post_init__(self) -> None:
-        if self.rrf_k < 0 or self.candidates < 1:
-            raise ValueError(f"rrf_k must be ≥ 0 and candidates ≥ 1, got {self.rrf_k} and {self.candidates}")
+        if self.rrf_k < 0 or self.candidates < 1 or self.reordered < 1:
+            raise ValueError(
+                f"rrf_k must be ≥ 0, candidates and reordered ≥ 1; got {self.rrf_k}, {self.candidates}"
+                f" and {self.reordered}"
+            )
         rankings = (self.dense, self.folded, self.segmented)
         if min(rankings) < 0 or not any(rankings):
             raise ValueError("ranking weights must be ≥ 0, and at least one ranking must count")
@@ -431,7 +436,8 @@ class Retriever:
         q_syl = set(syllables(forms.folded))
         content = content_syllables(forms.folded)
         fused = self._reciprocal_ranks(dense, seg, fol)
-        self._order_procedures(fused, self.match_features(fused, dense, seg, fol, q_syl, content))
+        head = sorted(fused, key=fused.get, reverse=True)[: fusion.reordered]
+        self._order_procedures(fused, self.match_features(head, dense, seg, fol, q_syl, content))
 
         ranked = sorted(fused, key=fused.get, reverse=True)
         notice_chunks: dict[str, list[int]] = {}
