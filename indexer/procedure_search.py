@@ -28,9 +28,10 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -42,7 +43,6 @@ from indexer.known_search import KnownMatch, KnownProcedureSearch
 from indexer.query import (
     CHAT_FILLERS,
     QueryForms,
-    accented_dense_text,
     analyze_query,
     content_syllables,
     fold,
@@ -166,6 +166,10 @@ _LEVEL_WORDS = {
 }
 # questions encoded beside the lexical scoring (a few at once when several requests search)
 _ENCODING = ThreadPoolExecutor(max_workers=4, thread_name_prefix="query-encoding")
+# How long a Python thread keeps the GIL before another may take it. The encoder thread needs it
+# briefly to start and finish an encoding while the question is analysed; at CPython's default
+# (5 ms) it waits up to that long each time, so the encoding did not overlap the analysis.
+GIL_SWITCH_INTERVAL_S = 0.0005
 
 # syllables that name no procedure, left out of the titles of procedures known by name only
 KNOWN_GENERIC = CHAT_FILLERS | {"thu", "tuc", "cap", "xin", "de", "nghi", "viec", "cho", "doi", "voi"}
@@ -267,6 +271,7 @@ class Retriever:
         import bm25s
         import faiss
 
+        sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_INTERVAL_S))
         self.path = Path(path)
         self.scope_gate = scope_gate or ScopeGate()
         self.fusion = fusion or Fusion()
@@ -397,11 +402,14 @@ class Retriever:
         that field or level only, ``notice`` the chunks of that notice only (a follow-up on it)."""
         t0 = time.perf_counter()
         n = len(self.docs)
-        # the encoder (native code, the GIL released) runs while the question is analysed and
-        # its lexical side scored; typed with diacritics, its text is known before the analysis
-        early_text = accented_dense_text(query)
-        dense_job = _ENCODING.submit(self._dense_scores, early_text, n) if early_text else None
-        forms = analyze_query(query)
+        # the encoder (native code, the GIL released) runs while the question is analysed and its
+        # lexical side scored: it starts as soon as the analysis knows its text
+        jobs: list[Future] = []
+
+        def start_encoding(text: str) -> None:
+            jobs.append(_ENCODING.submit(self._dense_scores, text, n))
+
+        forms = analyze_query(query, start_encoding if DENSE_MODE == "restored" else None)
         if not self.readable(forms):
             return SearchResponse(query, [], True, forms=forms, unreadable=True)
         allowed = None
@@ -420,8 +428,7 @@ class Retriever:
 
         restored = not forms.accented and forms.restored != forms.normalized
         dense_text = forms.restored if restored else forms.normalized
-        if dense_job is None:
-            dense_job = _ENCODING.submit(self._dense_for, forms, restored, n)
+        dense_job = jobs[0] if jobs else _ENCODING.submit(self._dense_for, forms, restored, n)
         seg_q = segmented_terms(forms.restored + " " + forms.expanded[len(forms.normalized) :])
         fold_q = folded_terms(forms.expanded)
         seg = self.bm25_seg.get_scores(seg_q) if seg_q else np.zeros(n)

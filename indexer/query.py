@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from common.text.normalize import analyze, expand_synonyms, fold, has_diacritics, normalize, segment
@@ -147,23 +148,23 @@ class QueryForms:
     accented: bool  # the user typed diacritics
 
 
-def accented_dense_text(q: str) -> str | None:
-    """The text the encoder reads for a question typed with diacritics (``normalized`` of
-    :func:`analyze_query`), known before the slower analysis so the encoder can start at
-    once; None for a question typed without them (the encoder reads the restored form)."""
-    q = q.strip()
-    if not has_diacritics(q):
-        return None
-    return normalize(q) or unicodedata.normalize("NFC", q)
+def analyze_query(q: str, dense_text_ready: Callable[[str], object] | None = None) -> QueryForms:
+    """The forms ``q`` is searched with.
 
-
-def analyze_query(q: str) -> QueryForms:
+    :param dense_text_ready: called with the text the encoder reads as soon as it is known (the
+        normalised question when typed with diacritics, else the restored one), before the rest
+        of the analysis, so that the encoder can run meanwhile.
+    """
     q = q.strip()
+    accented = has_diacritics(q)
+    if accented and dense_text_ready is not None:
+        dense_text_ready(normalize(q) or unicodedata.normalize("NFC", q))
     forms = analyze(q)
     normalized = forms.normalized or unicodedata.normalize("NFC", q)
     restored = forms.restored or normalized
+    if not accented and dense_text_ready is not None:
+        dense_text_ready(restored)
     expansions = " ".join(expand_synonyms(restored))
-    accented = has_diacritics(q)
     if accented:
         restored = normalized
     expanded = normalized if not expansions or expansions == normalized else f"{normalized} {expansions}"

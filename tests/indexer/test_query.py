@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.query import accented_dense_text, analyze_query, content_syllables
+from indexer.query import analyze_query, content_syllables
 
 
 @pytest.mark.parametrize(
@@ -15,16 +15,17 @@ from indexer.query import accented_dense_text, analyze_query, content_syllables
         "đk kết hôn mất bn tiền",
         "lam lai căn cước mất bao lâu",
         "Thủ tục cấp GPLX ko biết nộp ở UBND xã đc ko",
+        "dang ky khai sinh can giay to gi",
+        "lam lai cccd o dau",
+        "123",
     ],
 )
-def test_accented_question_is_encoded_as_the_analysis_would(question: str) -> None:
-    # search starts the encoder on this text before the analysis: it must be the same text
-    assert accented_dense_text(question) == analyze_query(question).normalized
-
-
-@pytest.mark.parametrize("question", ["dang ky khai sinh can giay to gi", "cccd", "123", ""])
-def test_question_without_diacritics_waits_for_restoration(question: str) -> None:
-    assert accented_dense_text(question) is None
+def test_the_encoder_is_handed_the_text_the_search_reads_once(question: str) -> None:
+    # search starts the encoder on this text before the analysis ends: it must be the same text
+    handed: list[str] = []
+    forms = analyze_query(question, handed.append)
+    assert handed == [forms.normalized if forms.accented else forms.restored]
+    assert analyze_query(question) == forms
 
 
 @pytest.mark.parametrize(
