@@ -1,10 +1,11 @@
 """The project's own sets, reported apart from the dev sets (``bench/data/``):
 
-- ``everyday_blind.jsonl`` (233) and ``everyday_blind2.jsonl`` (200, written 2026-11-28):
-  everyday questions, each set written by a helper that never saw the code, the aliases, the
-  lexicon or the dev sets; Recall@1/@5 and how many were wrongly answered "no data", by style
-  (diacritics, none, abbreviations, story). ``everyday_dev2.jsonl`` (220) was written the same
-  way but is a dev set: the aliases were reviewed against its misses;
+- ``everyday_blind.jsonl`` (233), ``everyday_blind2.jsonl`` and ``everyday_blind3.jsonl`` (200
+  each, written 2026-11-28): everyday questions, each set written by a helper that never saw the
+  code, the aliases, the lexicon or the dev sets; Recall@1/@5 and how many were wrongly answered
+  "no data", by style (diacritics, none, abbreviations, story). ``everyday_dev2.jsonl`` (220) and
+  ``everyday_dev3.jsonl`` (250) were written the same way but are dev sets: the aliases were
+  reviewed against their misses, and the ranking and the scope gate are fitted on them;
 - ``out_of_coverage_blind*.jsonl`` (held out, 125 + 160): questions about procedures the
   knowledge base does not hold, and non-administrative ones: share answered "no data", by kind
   and style;
