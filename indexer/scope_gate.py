@@ -4,10 +4,10 @@ saying "tôi chưa có dữ liệu về việc này".
 A question the knowledge base does not hold still has a nearest record, often a confident-looking
 one ("giấy phép bán rượu" → tax exemption for imported alcohol). What tells them apart is how
 well that record explains the question: how close it is in meaning, how many of the question's
-words its text and its title hold, how close an area the knowledge base does not hold
-(``knowledge/coverage.yaml``) came, and how long the question is (a story told before the
-question is far in meaning from any title, though a record answers it). A logistic model over
-these measures gives the probability that no record answers; at the threshold or above, the
+words its text and its title hold, whether the question names the record's whole title, how
+close an area the knowledge base does not hold (``knowledge/coverage.yaml``) came, and how long
+the question is (a story told before the question is far in meaning from any title, though a
+record answers it). A logistic model over these measures gives the probability that no record answers; at the threshold or above, the
 question is answered "no data". A public notice is quoted, not summarised: it answers when the
 passage quoted holds most of the question's words.
 
