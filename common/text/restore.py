@@ -269,27 +269,32 @@ class Restorer:
         fwd, bwd, bw = self.fwd, self.bwd, self.back_weight
         pairs, wb, kb = self.word_pairs, self.word_bonus, self.keep_bonus
         bos, eos = self.bos, self.eos
-        # state (v, w) ids -> (score, path); path holds the chosen forms so far
-        beam: dict[tuple[int, int], tuple[float, tuple[str, ...]]] = {(bos, bos): (0.0, ())}
+        fwd_lp = fwd.logprob
+        bwd_lp = bwd.logprob if bw else None
+        # state (v, w) ids -> (score, back-pointer); a back-pointer is (previous state, form) of
+        # the step before, so a path is rebuilt once at the end instead of copied at every step
+        beam: dict[tuple[int, int], tuple[float, tuple | None]] = {(bos, bos): (0.0, None)}
         for i, (t, opts) in enumerate(zip(toks, options, strict=True)):
             low = t.lower()
-            nxt: dict[tuple[int, int], tuple[float, tuple[str, ...]]] = {}
-            for (u, v), (score, path) in beam.items():
+            nxt: dict[tuple[int, int], tuple[float, tuple | None]] = {}
+            for state, (score, back) in beam.items():
+                u, v = state
+                v_shifted = v << SHIFT
                 for form, w in opts:
-                    s = score + fwd.logprob(u, v, w)
+                    s = score + fwd_lp(u, v, w)
                     if bw:
                         if i >= 2:  # P_b(u | w v): the syllable two back now has its right context
-                            s += bw * bwd.logprob(w, v, u)
+                            s += bw * bwd_lp(w, v, u)
                         elif i == 1:  # P_b(</s> | w v): nothing before the first syllable
-                            s += bw * bwd.logprob(w, v, eos)
+                            s += bw * bwd_lp(w, v, eos)
                     if partial and form == low:
                         s += kb
-                    if wb and ((v << SHIFT) | w) in pairs:
+                    if wb and (v_shifted | w) in pairs:
                         s += wb
                     key = (v, w)
                     old = nxt.get(key)
                     if old is None or s > old[0]:
-                        nxt[key] = (s, (*path, form))
+                        nxt[key] = (s, (back, form))
             if len(nxt) > self.beam:
                 nxt = dict(sorted(nxt.items(), key=lambda kv: kv[1][0], reverse=True)[: self.beam])
             beam = nxt
@@ -304,7 +309,12 @@ class Restorer:
                     s += bw * (bwd.logprob(bos, bos, w) + bwd.logprob(bos, w, v))
             return s
 
-        return list(max(beam.items(), key=final)[1][1])
+        back = max(beam.items(), key=final)[1][1]
+        path: list[str] = []
+        while back is not None:
+            back, form = back
+            path.append(form)
+        return path[::-1]
 
     def restore(self, text: str, partial: bool | None = None) -> str:
         """Restore the diacritics of syllables typed without them; everything else is kept.
