@@ -470,13 +470,10 @@ def answer_follow_up(
         p = retriever.get_procedure(context.procedure_code)
         if p is not None:
             return answer_procedure(retriever, p, part, context, submitted)
-    if context.notice_id:
-        return answer_question(
-            retriever, question, part=part, context=context, response=response, today=today
-        )
-    if names_a_record_surely(retriever, response):
-        # nothing under discussion, but the message names a record beyond doubt: a new question
-        # the dialogue model read as a detail ("thi hành án thì nộp đơn ở đâu?")
+    # a notice under discussion is searched again; with nothing under discussion, a message that
+    # names a record beyond doubt is a new question the dialogue model read as a detail ("thi hành
+    # án thì nộp đơn ở đâu?")
+    if context.notice_id or names_a_record_surely(retriever, response):
         return answer_question(
             retriever, question, part=part, context=context, response=response, today=today
         )

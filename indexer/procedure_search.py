@@ -53,6 +53,17 @@ from indexer.query import (
 from indexer.scope_gate import LONG_QUESTION, MatchEvidence, ScopeGate
 from knowledge.schema import LEVEL_ORDER
 
+# what Retriever.match_features measures of a procedure, in the order of Fusion.boosts
+MATCH_FEATURES = (
+    "title",  # share of the title's syllables the question holds, squared
+    "title_explains",  # share of the question's content syllables the title holds, squared
+    "dense_margin",  # the procedure's best cosine minus the best cosine of any document (≤ 0)
+    "segmented_share",  # BM25 over segmented words, as a share of the best document's
+    "folded_share",  # BM25 over diacritic-free syllables, as a share of the best document's
+    "lexical_coverage",  # share of the question's content syllables its lexical text holds
+    "title_whole",  # 1 when the question holds every syllable of the title
+)
+
 
 @dataclass(frozen=True)
 class Fusion:
@@ -111,15 +122,7 @@ class Fusion:
     @property
     def boosts(self) -> tuple[float, ...]:
         """The weights of :meth:`Retriever.match_features`, in the order of MATCH_FEATURES."""
-        return (
-            self.title,
-            self.title_explains,
-            self.dense_margin,
-            self.segmented_share,
-            self.folded_share,
-            self.lexical_coverage,
-            self.title_whole,
-        )
+        return tuple(getattr(self, name) for name in MATCH_FEATURES)
 
     def __post_init__(self) -> None:
         if self.rrf_k < 0 or self.candidates < 1 or self.reordered < 1:
@@ -138,17 +141,6 @@ class Fusion:
         if not 0.0 <= self.notice_support <= 1.0:
             raise ValueError(f"notice_support is a share in [0, 1], got {self.notice_support}")
 
-
-# what Retriever.match_features measures of a procedure, in the order of Fusion.boosts
-MATCH_FEATURES = (
-    "title",  # share of the title's syllables the question holds, squared
-    "title_explains",  # share of the question's content syllables the title holds, squared
-    "dense_margin",  # the procedure's best cosine minus the best cosine of any document (≤ 0)
-    "segmented_share",  # BM25 over segmented words, as a share of the best document's
-    "folded_share",  # BM25 over diacritic-free syllables, as a share of the best document's
-    "lexical_coverage",  # share of the question's content syllables its lexical text holds
-    "title_whole",  # 1 when the question holds every syllable of the title
-)
 
 # Dense query form for questions typed without diacritics: "typed" | "restored" | "both".
 DENSE_MODE = os.environ.get("TTHC_DENSE_MODE", "restored")

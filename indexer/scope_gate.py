@@ -7,9 +7,9 @@ well that record explains the question: how close it is in meaning, how many of 
 words its text and its title hold, whether the question names the record's whole title, how
 close an area the knowledge base does not hold (``knowledge/coverage.yaml``) came, and how long
 the question is (a story told before the question is far in meaning from any title, though a
-record answers it). A logistic model over these measures gives the probability that no record answers; at the threshold or above, the
-question is answered "no data". A public notice is quoted, not summarised: it answers when the
-passage quoted holds most of the question's words.
+record answers it). A logistic model over these measures gives the probability that no record
+answers; at the threshold or above, the question is answered "no data". A public notice is
+quoted, not summarised: it answers when the passage quoted holds most of the question's words.
 
 The weights are fitted on development data only (``bench/fit_scope_gate.py`` prints the fit, the
 trade-off on each set and the constants below); blind sets are measured, never fitted on.
