@@ -69,6 +69,7 @@ def pipeline(tmp_path_factory):
             component.process([message])
         return message
 
+    classify.classifier = classifier
     return classify
 
 
@@ -85,6 +86,19 @@ def test_ranking_is_a_probability_distribution(pipeline) -> None:
     assert ranking[0]["name"] == message.get(INTENT)["name"] == "ask_procedure"
     assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-6
     assert ranking == sorted(ranking, key=lambda r: -r["confidence"])
+
+
+@pytest.mark.parametrize(
+    "text", ["lam lai cccd mat bao lau", "xin chào bạn nhé", "giá vàng hôm nay", "thủ tục 7 ngày"]
+)
+def test_the_per_message_scorer_gives_scikit_learns_probabilities(pipeline, text: str) -> None:
+    import numpy as np
+
+    classifier = pipeline.classifier
+    assert classifier._scorer is not None  # the trained model is multinomial: the fast path runs
+    message = pipeline(text)
+    expected = classifier._model["clf"].predict_proba(classifier._matrix([message]))[0]
+    np.testing.assert_allclose(classifier._scorer.probabilities(message), expected, rtol=1e-6, atol=1e-9)
 
 
 def test_a_message_without_text_gets_no_intent(pipeline) -> None:

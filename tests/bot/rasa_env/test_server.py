@@ -44,6 +44,37 @@ def test_invalid_action_responses_are_still_rejected(action: RemoteAction, bad: 
         action._validate_action_result(bad)
 
 
+SAMPLES = [
+    {"events": [{"event": "slot", "name": "procedure_code", "value": None}]},
+    {"events": [{"event": "slot", "name": "procedure_code"}]},  # no value
+    {"events": [{"event": "action", "name": "action_listen", "confidence": "high"}]},
+    {"events": [{"event": "action", "name": "action_listen", "policy": None, "confidence": 1.0}]},
+    {"events": [{"event": "user", "text": "xin chào", "parse_data": {"intent": {"name": 3}}}]},
+    {"events": [{"event": "user", "text": "xin chào", "parse_data": {"intent": {"name": "greet"}}}]},
+    {"events": [{"event": "entities", "entities": [{"entity": "procedure_code"}]}]},  # no value
+    {"events": [{"event": "followup", "name": "action_x"}, {"event": "restart", "timestamp": "now"}]},
+    {"events": [{"event": "bot", "text": "Chào bạn", "data": {"buttons": []}}, {"event": "reset_slots"}]},
+    {"events": [{"name": "no event key"}]},
+    {"events": [7]},
+]
+
+
+@pytest.mark.parametrize("sample", SAMPLES)
+def test_the_event_dispatch_gives_jsonschemas_verdict(action: RemoteAction, sample: dict) -> None:
+    import jsonschema
+
+    try:
+        jsonschema.validate(sample, action.action_response_format_spec())
+        expected = True
+    except ValidationError:
+        expected = False
+    try:
+        got = action._validate_action_result(sample)
+    except ValidationError:
+        got = False
+    assert got is expected
+
+
 def test_sqlite_tracker_store_uses_a_write_ahead_log(tmp_path: Path) -> None:
     import sqlalchemy as sa
     from rasa.core.tracker_store import SQLTrackerStore
