@@ -49,10 +49,16 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         self.cache_size = int(cache_size)
         self._saved: OrderedDict[str, _Saved] = OrderedDict()
+        # Core statements, built once, run on the session's connection: the ORM's unit of work
+        # and query path cost several times the SQL itself on every turn (py-spy, Rasa server)
+        events = self.SQLEvent.__table__
+        self._newest_id = sa.select(sa.func.max(events.c.id)).where(
+            events.c.sender_id == sa.bindparam("sender")
+        )
+        self._insert = events.insert()
 
     def _last_event_id(self, session: Any, sender_id: str) -> int | None:
-        query = sa.select(sa.func.max(self.SQLEvent.id)).where(self.SQLEvent.sender_id == sender_id)
-        return session.execute(query).scalar()
+        return session.connection().execute(self._newest_id, {"sender": sender_id}).scalar()
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         saved = self._saved.get(sender_id)
@@ -70,34 +76,33 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         saved = self._saved.pop(sender_id, None)
         events = list(tracker.events)
         with self.session_scope() as session:
-            if (
-                saved is not None
-                and saved.tracker is tracker
-                and saved.last_id == self._last_event_id(session, sender_id)
-            ):
+            last_id = self._last_event_id(session, sender_id)
+            if saved is not None and saved.tracker is tracker and saved.last_id == last_id:
                 new_events = events[saved.stored :]
             else:  # not a tracker we handed out: count what is stored, as Rasa does
                 new_events = list(self._additional_events(session, tracker))
-            rows = [self._row(sender_id, event) for event in new_events]
-            session.add_all(rows)
-            session.flush()  # assigns the ids
-            last_id = rows[-1].id if rows else self._last_event_id(session, sender_id)
+            if new_events:
+                session.connection().execute(self._insert, [self._row(sender_id, e) for e in new_events])
+                # the newest row of the conversation is ours: the transaction holds it until commit
+                last_id = self._last_event_id(session, sender_id)
             session.commit()
         if last_id is not None and not any(isinstance(e, SessionStarted) for e in new_events):
             self._saved[sender_id] = _Saved(tracker, len(events), last_id)
             while len(self._saved) > self.cache_size:
                 self._saved.popitem(last=False)
 
-    def _row(self, sender_id: str, event: Any) -> Any:
+    @staticmethod
+    def _row(sender_id: str, event: Any) -> dict[str, Any]:
+        """The events table's columns for ``event``, as Rasa's ``SQLTrackerStore`` fills them."""
         data = _masked(event.as_dict())
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
+        return {
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }
 
 
 def _masked(data: dict[str, Any]) -> dict[str, Any]:
