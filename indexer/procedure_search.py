@@ -324,7 +324,8 @@ class Retriever:
 
     @classmethod
     def _shared_query_encoder(cls, manifest: dict):
-        from indexer.encoder import CachedQueryEncoder, make_encoder
+        from common.query_encoder import CachedQueryEncoder
+        from indexer.encoder import make_encoder
 
         model_dir = query_model_dir(manifest)
         with cls._encoders_lock:

@@ -44,3 +44,28 @@ def test_a_folder_without_the_converted_model_is_refused(tmp_path: Path) -> None
     (tmp_path / STAMP_FILE).write_text("{}")
     with pytest.raises(FileNotFoundError, match="tthc model prepare"):
         OnnxQueryEncoder(tmp_path)
+
+
+class CountingEncoder:
+    """Wraps the real encoder and counts the texts it is asked to encode."""
+
+    def __init__(self, encoder: OnnxQueryEncoder) -> None:
+        self.encoder, self.calls = encoder, []
+
+    def encode(self, texts: list[str], is_query: bool = True) -> np.ndarray:
+        self.calls.extend(texts)
+        return self.encoder.encode(texts, is_query)
+
+
+def test_the_cache_encodes_a_repeated_text_once_and_forgets_the_oldest(encoder: OnnxQueryEncoder) -> None:
+    from common.query_encoder import CachedQueryEncoder
+
+    counting = CountingEncoder(encoder)
+    cached = CachedQueryEncoder(counting, size=2)
+    first = cached("xin chào")
+    assert np.array_equal(cached("xin chào"), first) and counting.calls == ["xin chào"]
+    assert np.array_equal(first, encoder.encode(["xin chào"])[0])
+    cached("lệ phí bao nhiêu")
+    cached("mất bao lâu")  # the third text: "xin chào", used least recently, is dropped
+    cached("xin chào")
+    assert counting.calls == ["xin chào", "lệ phí bao nhiêu", "mất bao lâu", "xin chào"]

@@ -13,6 +13,7 @@ turns Rasa answered.
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import sqlite3
 import statistics
@@ -24,6 +25,7 @@ from pathlib import Path
 import httpx
 
 from api.rasa_client import KEEPALIVE_S
+from tthc.stack.http_client import HttpError, KeepAliveConnection
 
 GREETINGS = ["xin chào", "chào bạn", "chao ban", "alo", "hello"]
 QUESTIONS = [
@@ -110,7 +112,13 @@ class Phase:
 
 
 async def run_session(
-    client: httpx.AsyncClient, url: str, phase: Phase, sender: str, seed: int, deadline: float, timeout: float
+    connection: KeepAliveConnection,
+    url: str,
+    phase: Phase,
+    sender: str,
+    seed: int,
+    deadline: float,
+    timeout: float,
 ) -> None:
     rng = random.Random(seed)
     turns = conversation(rng)
@@ -120,16 +128,17 @@ async def run_session(
         text = next(turns)
         phase.sent += 1
         try:
-            response = await client.post(url, json={"sender": sender, "message": text}, timeout=timeout)
-            if response.status_code == 200 and isinstance(response.json(), list):
+            status, body = await connection.post_json(url, {"sender": sender, "message": text}, timeout)
+            if status == 200 and isinstance(json.loads(body), list):
                 phase.latencies.append(time.monotonic() - started)
                 phase.answered[sender] = phase.answered.get(sender, 0) + 1
             else:
-                key = f"http_{response.status_code}"
+                key = f"http_{status}"
                 phase.errors[key] = phase.errors.get(key, 0) + 1
-        except (httpx.HTTPError, ValueError) as exc:
-            key = type(exc).__name__
-            phase.errors[key] = phase.errors.get(key, 0) + 1
+        except HttpError as exc:
+            phase.errors[exc.kind] = phase.errors.get(exc.kind, 0) + 1
+        except ValueError as exc:  # not JSON
+            phase.errors[type(exc).__name__] = phase.errors.get(type(exc).__name__, 0) + 1
         pause = phase.interval * rng.uniform(0.8, 1.2) - (time.monotonic() - started)
         if pause > 0:
             await asyncio.sleep(min(pause, max(0.0, deadline - time.monotonic())))
@@ -145,32 +154,29 @@ def url_for(rasa_url: str, sender: str) -> str:
 
 
 async def run_clients(
-    phase: Phase, timeout: float, client_loop: Callable[[httpx.AsyncClient, int, float], Awaitable[None]]
+    phase: Phase, timeout: float, client_loop: Callable[[KeepAliveConnection, int, float], Awaitable[None]]
 ) -> Phase:
-    """Run ``phase.sessions`` copies of ``client_loop(client, index, deadline)`` on one HTTP client
-    for ``phase.duration`` seconds (bounded: a loop stops sending at the deadline, a request in
-    flight gets ``timeout``)."""
-    # idle connections expire before the servers' 5 s keep-alive (no request on a closing one)
-    limits = httpx.Limits(
-        max_connections=phase.sessions + 10,
-        max_keepalive_connections=phase.sessions + 10,
-        keepalive_expiry=KEEPALIVE_S,
-    )
-    async with httpx.AsyncClient(limits=limits) as client:
-        t0 = time.monotonic()
-        deadline = t0 + phase.duration
-        tasks = [asyncio.create_task(client_loop(client, i, deadline)) for i in range(phase.sessions)]
-        await asyncio.wait(tasks, timeout=phase.duration + timeout + 5)
-        for task in tasks:
-            task.cancel()
-        phase.elapsed = time.monotonic() - t0
+    """Run ``phase.sessions`` copies of ``client_loop(connection, index, deadline)``, each on its own
+    keep-alive connection, for ``phase.duration`` seconds (bounded: a loop stops sending at the
+    deadline, a request in flight gets ``timeout``)."""
+    # idle connections are replaced before the servers' 5 s keep-alive (no request on a closing one)
+    connections = [KeepAliveConnection(KEEPALIVE_S) for _ in range(phase.sessions)]
+    t0 = time.monotonic()
+    deadline = t0 + phase.duration
+    tasks = [asyncio.create_task(client_loop(c, i, deadline)) for i, c in enumerate(connections)]
+    await asyncio.wait(tasks, timeout=phase.duration + timeout + 5)
+    for task in tasks:
+        task.cancel()
+    phase.elapsed = time.monotonic() - t0
+    for connection in connections:
+        connection.close()
     return phase
 
 
 async def run_phase(rasa_url: str, phase: Phase, timeout: float, prefix: str) -> Phase:
-    def session(client: httpx.AsyncClient, i: int, deadline: float) -> Awaitable[None]:
+    def session(connection: KeepAliveConnection, i: int, deadline: float) -> Awaitable[None]:
         sender = f"{prefix}-{phase.name}-{i:04d}"
-        return run_session(client, url_for(rasa_url, sender), phase, sender, i, deadline, timeout)
+        return run_session(connection, url_for(rasa_url, sender), phase, sender, i, deadline, timeout)
 
     return await run_clients(phase, timeout, session)
 

@@ -10,7 +10,8 @@ The encoder reads the message as the tokenizer restored it (tone marks put back,
 abbreviations expanded, :func:`restored_text`): e5 embeds "lam lai cccd" far from
 "làm lại căn cước công dân", the restored form close to it.
 
-Cost: one encode per message (its share of a turn: bench/bench_chat_turn.py).
+Cost: one encode per new message (its share of a turn: bench/bench_chat_turn.py); a message
+read before ("xin chào", "lệ phí?") is looked up.
 """
 
 from __future__ import annotations
@@ -67,21 +68,21 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
 
     def __init__(self, config: dict[str, Any], name: str) -> None:
         super().__init__(name, config)
-        from common.query_encoder import OnnxQueryEncoder
+        from common.query_encoder import CachedQueryEncoder, OnnxQueryEncoder
 
         model_dir = Path(self._config["model_dir"] or get_rasa_settings().embedding_model_dir)
         # FileNotFoundError says to run `tthc model prepare` (make model)
-        self._encoder = OnnxQueryEncoder(model_dir)
+        self._encoder = CachedQueryEncoder(OnnxQueryEncoder(model_dir))
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             tokens = message.get(TOKENS_NAMES[TEXT])
             if not tokens:  # button payloads ("/ask_detail{…}") carry no text
                 continue
-            vector = self._encoder.encode([restored_text(tokens)])
+            vector = self._encoder(restored_text(tokens))  # the cache's own array: copied below
             message.add_features(
                 Features(
-                    vector.astype(np.float32),
+                    np.array(vector, dtype=np.float32).reshape(1, -1),
                     FEATURE_TYPE_SENTENCE,
                     TEXT,
                     self._identifier,

@@ -62,3 +62,11 @@ def test_messages_without_text_get_no_feature(featurize) -> None:
     tokenizer.process_training_data(data)
     featurizer.process_training_data(data)
     assert all(not m.features for m in data.training_examples)
+
+
+def test_a_repeated_message_gets_the_same_feature_in_its_own_array(featurize) -> None:
+    first = sentence_vector(featurize("thế còn lệ phí?"))
+    again = sentence_vector(featurize("thế còn lệ phí?"))
+    assert np.array_equal(first, again)
+    again[0] = 9.0  # one message's features are its own: the cached embedding is unchanged
+    assert sentence_vector(featurize("thế còn lệ phí?"))[0] == first[0]
