@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,10 +36,16 @@ class _State:
     loading: Path | None = None
     rejected: dict[tuple, str] = field(default_factory=dict)  # build stamp → why
     first_load: threading.Lock = field(default_factory=threading.Lock)
+    looked: float = float("-inf")  # when CURRENT was last read while serving (time.monotonic)
 
 
-_states: dict[Path, _State] = {}
+_states: dict[Path, _State] = {}  # resolved index root → its state
+_named: dict[Path, _State] = {}  # the root as callers name it → the same state
 _lock = threading.Lock()
+# While a build serves, CURRENT is read at most this often: a turn asks for the retriever several
+# times, and each look at the disk cost more than the rest of the turn's search (py-spy). A
+# rebuild is noticed within this delay.
+LOOK_AGAIN_S = 0.5
 
 
 def _root(index_dir: Path | str | None) -> Path:
@@ -51,7 +58,10 @@ def _root(index_dir: Path | str | None) -> Path:
 
 def _state(root: Path) -> _State:
     with _lock:
-        return _states.setdefault(root.resolve(), _State())
+        state = _named.get(root)
+        if state is None:
+            state = _named[root] = _states.setdefault(root.resolve(), _State())
+        return state
 
 
 def _target(root: Path) -> Path | None:
@@ -109,9 +119,14 @@ def retriever(index_dir: Path | str | None = None):
     :raises IndexInvalid: the only build there is damaged.
     """
     root = _root(index_dir)
-    state, build = _state(root), _target(root)
+    state = _state(root)
+    now = time.monotonic()
+    if state.retriever is not None and now - state.looked < LOOK_AGAIN_S:
+        return state.retriever
+    build = _target(root)
     with _lock:
         if state.retriever is not None:
+            state.looked = now
             new = build is not None and build != state.path and _stamp(build) not in state.rejected
             if new and not state.loading:
                 state.loading = build
@@ -166,3 +181,4 @@ def reset() -> None:
     """Forget every loaded index (tests)."""
     with _lock:
         _states.clear()
+        _named.clear()

@@ -183,6 +183,14 @@ def named_build_of(root: Path) -> Path:
     return build
 
 
+def wait_for_log(server, text: str, limit_s: float = 90.0) -> None:
+    """Until the server has logged ``text`` (a build loads in the background: slower on a busy
+    machine), at most ``limit_s``; the test's assertions then say what is missing."""
+    deadline = time.monotonic() + limit_s
+    while text not in server.log_tail(50000) and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
 def test_index_rebuilt_while_serving_no_failed_request(index_copy: Path, tmp_path: Path) -> None:
     """CURRENT moves to a new build, then to a damaged one, under steady search traffic:
     every request answers 200 with the same results; the damaged build is never served."""
@@ -229,12 +237,13 @@ def test_index_rebuilt_while_serving_no_failed_request(index_copy: Path, tmp_pat
             shutil.copytree(old, new.with_suffix(".tmp"))  # a build is written aside, then renamed
             os.replace(new.with_suffix(".tmp"), new)
             switch_current(index_copy, new.name)
-            time.sleep(8)  # loaded in the background meanwhile
+            wait_for_log(api.server, "search index switched to rebuilt0000000001")  # loaded meanwhile
             bad = index_copy / "damaged000000002"
             shutil.copytree(new, bad)
             damage(bad, "truncated_docs")
             switch_current(index_copy, bad.name)
-            time.sleep(5)
+            wait_for_log(api.server, "damaged000000002 rejected")
+            time.sleep(1)  # and traffic goes on after it
         finally:
             stop.set()
             for t in threads:

@@ -157,3 +157,21 @@ def test_steps_for_display(without_model):
     names = [n for n, _ in forms.steps]
     assert names == ["original", "nfc", "expand", "restore", "fold"]
     assert forms.text == forms.restored == "muốn đăng ký hộ khẩu"
+
+
+def test_fold_of_a_text_is_the_fold_of_each_of_its_characters() -> None:
+    """fold works on the whole text at once; it must give what folding character by character
+    gives, also for marks that are no Latin diacritic, the grapheme joiner, a final Σ, İ."""
+    import random
+
+    from common.text.normalize import _CONTROL_RE, _fold_char
+
+    def by_character(text: str) -> str:
+        return "".join(_fold_char(c) for c in " ".join(_CONTROL_RE.sub("", text).split()))
+
+    blocks = [*range(0x20, 0x250), *range(0x300, 0x500), *range(0x1E00, 0x1F00), *range(0x2010, 0x2030)]
+    pool = [chr(c) for c in blocks] + ["\u05b4", "\u093c", "\ufb01", "Σ", "İ", "\u034f", "\u00a0", "\u3000"]
+    rnd = random.Random(7)
+    texts = ["Làm lại CĂN CƯỚC “gấp” – Đăk Lăk", "ΟΔΟΣ Σ", "İstanbul\u034f"]
+    texts += ["".join(rnd.choice(pool) for _ in range(rnd.randint(1, 12))) for _ in range(20000)]
+    assert [fold(t) for t in texts] == [by_character(t) for t in texts]
