@@ -63,7 +63,9 @@ $(APP_STAMP):
 	$(APP_VENV)/bin/pip check
 	rm -f $(APP_VENV)/.installed-* && touch $@
 
-$(RASA_STAMP):
+# After the application's environment (order only): both install this project in editable mode,
+# which writes the same metadata folder in the working tree.
+$(RASA_STAMP): | $(APP_STAMP)
 	@test -n "$(PY310)" || { echo "Python 3.10 introuvable: cài bằng 'pyenv install 3.10.13' rồi chạy lại." >&2; exit 1; }
 	@echo "==> Môi trường Rasa (Python 3.10) — $(RASA_VENV)"
 	test -x $(RASA_VENV)/bin/python || $(PY310) -m venv $(RASA_VENV)
@@ -93,7 +95,13 @@ index: model text-model
 rasa-model: $(RASA_STAMP) text-model model
 	$(RASA_VENV)/bin/python -m bot.rasa_env.train
 
-setup: envs model text-model index rasa-model widget
+# Two jobs at a time: the Rasa environment installs while the model is converted and the index
+# built, and Rasa trains while the index encodes (`make run` on a fresh clone: see README).
+.PHONY: setup-steps
+setup:
+	@$(MAKE) --no-print-directory -j2 setup-steps
+
+setup-steps: envs model text-model index rasa-model widget
 
 # Web widget: api/widget/src → api/static/widget.js (esbuild). The bundle is committed and
 # carries the hash of its inputs, so an unchanged widget needs neither node nor npm.
