@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from common.text.config import ARTEFACT_RECHECK_S
 from indexer.build import CURRENT_FILE, named_build
 from indexer.validate import IndexInvalid, check_build
 
@@ -36,16 +37,13 @@ class _State:
     loading: Path | None = None
     rejected: dict[tuple, str] = field(default_factory=dict)  # build stamp → why
     first_load: threading.Lock = field(default_factory=threading.Lock)
-    looked: float = float("-inf")  # when CURRENT was last read while serving (time.monotonic)
+    # when CURRENT was last read while serving (time.monotonic): at most every ARTEFACT_RECHECK_S
+    looked: float = float("-inf")
 
 
 _states: dict[Path, _State] = {}  # resolved index root → its state
 _named: dict[Path, _State] = {}  # the root as callers name it → the same state
 _lock = threading.Lock()
-# While a build serves, CURRENT is read at most this often: a turn asks for the retriever several
-# times, and each look at the disk cost more than the rest of the turn's search (py-spy). A
-# rebuild is noticed within this delay.
-LOOK_AGAIN_S = 0.5
 
 
 def _root(index_dir: Path | str | None) -> Path:
@@ -121,7 +119,7 @@ def retriever(index_dir: Path | str | None = None):
     root = _root(index_dir)
     state = _state(root)
     now = time.monotonic()
-    if state.retriever is not None and now - state.looked < LOOK_AGAIN_S:
+    if state.retriever is not None and now - state.looked < ARTEFACT_RECHECK_S:
         return state.retriever
     build = _target(root)
     with _lock:

@@ -21,6 +21,11 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 
+# A serving process looks on disk for a rebuilt artefact (the restorer's manifest, the index's
+# CURRENT) at most this often: a turn asks for them several times, and each look at the disk cost
+# more than the rest of the lookup (py-spy on the API). A rebuild is picked up within this delay.
+ARTEFACT_RECHECK_S = 0.5
+
 
 def knowledge_dir() -> Path:
     return Path(os.environ.get("TTHC_KNOWLEDGE_DIR") or REPO_ROOT / "knowledge")

@@ -24,6 +24,7 @@ import logging
 import os
 import re
 import threading
+import time
 from pathlib import Path
 
 from common.text import config
@@ -357,26 +358,30 @@ _CACHE: dict[str, Restorer | None] = {}
 _WARNED = False
 
 
-_MANIFEST_CACHE: dict[str, tuple[int, Path | None]] = {}
+_MANIFEST_CACHE: dict[str, tuple[int, Path | None, float]] = {}  # manifest → mtime, model, looked at
 
 
 def current_model_path(text_dir: Path | None = None) -> Path | None:
     """The model named by ``<var_dir>/text/manifest.json`` (or ``TTHC_TEXT_MODEL``), if it exists.
 
-    The manifest is re-read only when its modification time changes (one ``stat`` per call),
-    so a running service picks up a rebuilt model.
+    The manifest's modification time is looked at once per ``config.ARTEFACT_RECHECK_S`` and the
+    manifest re-read only when it changed, so a running service picks up a rebuilt model.
     """
     explicit = os.environ.get("TTHC_TEXT_MODEL")
     if explicit:
         p = Path(explicit)
         return p if p.exists() else None
     manifest = (text_dir or config.text_var_dir()) / MANIFEST
+    now = time.monotonic()
+    cached = _MANIFEST_CACHE.get(str(manifest))
+    if cached is not None and now - cached[2] < config.ARTEFACT_RECHECK_S:
+        return cached[1]
     try:
         mtime = manifest.stat().st_mtime_ns
     except OSError:
         return None
-    cached = _MANIFEST_CACHE.get(str(manifest))
     if cached is not None and cached[0] == mtime:
+        _MANIFEST_CACHE[str(manifest)] = (mtime, cached[1], now)
         return cached[1]
     try:
         name = json.loads(manifest.read_text(encoding="utf-8")).get("model", "")
@@ -384,7 +389,7 @@ def current_model_path(text_dir: Path | None = None) -> Path | None:
         return None
     p = manifest.parent / name
     result = p if name and p.is_file() else None
-    _MANIFEST_CACHE[str(manifest)] = (mtime, result)
+    _MANIFEST_CACHE[str(manifest)] = (mtime, result, now)
     return result
 
 
