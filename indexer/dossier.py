@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from indexer.query import fold
 from knowledge.importer.document_roles import is_case_header
+from knowledge.per_record import PerRecord
 from knowledge.schema import Document, DocumentRole, Procedure
 
 SHORT_NAME_CHARS = 150
@@ -164,6 +165,12 @@ def _by_case(rows: list[Document], title: str) -> list[Situation]:
 
 
 def dossier(p: Procedure) -> DossierView:
+    """The record's documents sorted for the citizen: the ordinary dossier, its cases, its notes
+    (built once per loaded record; callers read it, never change it)."""
+    return _views(p)
+
+
+def _dossier(p: Procedure) -> DossierView:
     view = DossierView()
     conditional: list[Document] = []
     for d in p.documents:
@@ -189,3 +196,6 @@ def dossier(p: Procedure) -> DossierView:
                 view.common.append(d)
     view.cases = _by_case(conditional, p.title)
     return view
+
+
+_views: PerRecord[Procedure, DossierView] = PerRecord(_dossier)

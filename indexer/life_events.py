@@ -105,6 +105,14 @@ class LifeEventMatcher:
         self._phrases = [(e, [Phrase.parse(p) for p in e.phrases]) for e in self.events]
         self._unless = {e.id: [Phrase.parse(p) for p in e.unless] for e in self.events}
         self._by_id = {e.id: e for e in self.events}
+        # the phrases by their first word (exact, then folded): a phrase whose first word the
+        # message lacks matches nothing, so a message is tried against a few phrases, not all
+        self._by_head: dict[bool, dict[str, list[tuple[int, Phrase]]]] = {True: {}, False: {}}
+        for i, (_, phrases) in enumerate(self._phrases):
+            for phrase in phrases:
+                for exact, heads in ((True, phrase.heads), (False, phrase.folded_heads)):
+                    for head in heads:
+                        self._by_head[exact].setdefault(head, []).append((i, phrase))
 
     def get(self, event_id: str) -> LifeEvent | None:
         return self._by_id.get(event_id)
@@ -116,9 +124,17 @@ class LifeEventMatcher:
         # forms of a message typed without any ("lay ck" → "lay chồng") are matched folded
         exact = has_diacritics(text)
         forms = [(tokens(form, exact), exact) for form in dict.fromkeys([text, *also]) if form]
+        strengths: dict[int, int] = {}  # event index → words matched by its best phrase
+        for words, exact in forms:
+            tried: set[int] = set()
+            for word in set(words):
+                for i, phrase in self._by_head[exact].get(word, ()):
+                    if id(phrase) not in tried:
+                        tried.add(id(phrase))
+                        strengths[i] = max(strengths.get(i, 0), phrase.match(words, exact))
         best: EventMatch | None = None
-        for event, phrases in self._phrases:
-            strength = max((p.match(words, exact) for p in phrases for words, exact in forms), default=0)
+        for i in sorted(strengths):  # the file's order: the earlier event wins a tie
+            event, strength = self.events[i], strengths[i]
             if strength and (best is None or strength > best.strength) and not self._ruled_out(event, forms):
                 best = EventMatch(event, strength)
         return best

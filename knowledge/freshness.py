@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
+from knowledge.per_record import PerRecord
 from knowledge.schema import Procedure, StaleRule
 
 
@@ -44,11 +45,15 @@ class FreshnessCheck:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_compiled", [(r, [re.compile(x) for x in r.patterns]) for r in self.rules])
+        object.__setattr__(self, "_matched", PerRecord(self._match))
 
     def stale(self, p: Procedure) -> list[StaleRule]:
-        """The rules ``p`` matches, in the file's order."""
+        """The rules ``p`` matches, in the file's order (a new list: the caller may keep it)."""
+        return list(self._matched(p))  # type: ignore[attr-defined]
+
+    def _match(self, p: Procedure) -> tuple[StaleRule, ...]:
         text = citizen_text(p)
-        return [rule for rule, patterns in self._compiled if any(x.search(text) for x in patterns)]
+        return tuple(rule for rule, patterns in self._compiled if any(x.search(text) for x in patterns))  # type: ignore[attr-defined]
 
 
 def check(rules: Sequence[StaleRule]) -> FreshnessCheck:
