@@ -5,6 +5,7 @@
     .venv/bin/python bench/load_chat.py --rasa-instances 2    # one Rasa server per core, shared SQLite
     .venv/bin/python bench/load_chat.py --multi --rasa-instances 2   # PostgreSQL + Redis
     .venv/bin/python bench/load_chat.py --sessions 20 --duration 10   # smoke
+    .venv/bin/python bench/load_chat.py --rasa-instances 2 --questions bench/data/everyday_dev*.jsonl
 
 Without ``--rasa-url`` it starts its own Rasa server(s) + action server (free loopback
 ports, own SQLite tracker store, or PostgreSQL + Redis with ``--multi``) and stops them
@@ -12,7 +13,9 @@ at the end. Several Rasa servers get the conversations as the API routes them (C
 the sender). Every session is one citizen: it sends a message about every
 ``--interval`` seconds (start times spread, ±20 % jitter; the next message waits for
 the answer), from a realistic mix — greetings, procedure questions with and without
-diacritics, follow-ups ("thế còn lệ phí?"), numbered choices, thanks, ratings.
+diacritics, follow-ups ("thế còn lệ phí?"), numbered choices, thanks, ratings. The built-in mix
+repeats 16 questions, which the embedding caches remember after their first turn;
+``--questions FILE`` (JSON lines with "q") asks questions that are mostly new instead.
 
 Reported: errors (non-200, timeouts, connection errors), turns, throughput, latency
 p50/p95/p99/max, and lost turns: for every sender, the user events in the tracker
@@ -65,6 +68,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--duration", type=float, default=60.0)
     ap.add_argument("--interval", type=float, default=5.0, help="seconds between a session's messages")
     ap.add_argument("--timeout", type=float, default=30.0)
+    ap.add_argument(
+        "--questions",
+        type=Path,
+        nargs="+",
+        help='files of JSON lines whose "q" (or "question") are the questions asked (default: the built-in 16)',
+    )
     ap.add_argument("--warmup", type=float, default=5.0, help="seconds of light traffic first (not counted)")
     ap.add_argument("--step-search", action="store_true", help="then find the highest rate with p95 ≤ 500 ms")
     ap.add_argument("--steps", default="20,30,40,50,60,80", help="offered turns/s of the step search")
@@ -143,11 +152,13 @@ def main(argv: list[str] | None = None) -> int:
             groups |= {f"rasa{i}": server.process.pid for i, server in enumerate(servers[1:])}
         cpu_before = {name: group_cpu_seconds(pgid) for name, pgid in groups.items()}
         own_cpu_before = time.process_time()  # this generator shares the cores too
-        main_phase = asyncio.run(
-            run_phase(
-                rasa_url, Phase("main", args.sessions, args.interval, args.duration), args.timeout, prefix
-            )
-        )
+        main = Phase("main", args.sessions, args.interval, args.duration)
+        if args.questions:
+            lines = [line for f in args.questions for line in f.read_text(encoding="utf-8").splitlines()]
+            rows = [json.loads(line) for line in lines if line.strip()]
+            main.questions = tuple(dict.fromkeys(r.get("q") or r["question"] for r in rows))
+            print(f"{len(main.questions)} questions from {len(args.questions)} files", flush=True)
+        main_phase = asyncio.run(run_phase(rasa_url, main, args.timeout, prefix))
         if groups and main_phase.latencies:
             results["cpu_ms_per_turn"] = {
                 name: round((group_cpu_seconds(pgid) - cpu_before[name]) * 1000 / main_phase.sent, 1)

@@ -18,7 +18,7 @@ import random
 import sqlite3
 import statistics
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,11 +50,11 @@ FOLLOW_UPS = ["thế còn lệ phí?", "mất bao lâu?", "nộp ở đâu?", "t
 CLOSING = ["cảm ơn", "cam on ban", "/rate_helpful", "bạn là người hay máy?", "tạm biệt"]
 
 
-def conversation(rng: random.Random):
-    """Endless realistic turns of one citizen."""
+def conversation(rng: random.Random, questions: Sequence[str] = tuple(QUESTIONS)):
+    """Endless realistic turns of one citizen, asking ``questions``."""
     yield rng.choice(GREETINGS)
     while True:
-        yield rng.choice(QUESTIONS)
+        yield rng.choice(questions)
         for _ in range(rng.randint(0, 2)):
             yield rng.choice(FOLLOW_UPS)
         if rng.random() < 0.3:
@@ -76,6 +76,8 @@ class Phase:
     sessions: int
     interval: float
     duration: float
+    # the questions sessions ask (the others turns are greetings, follow-ups and thanks)
+    questions: tuple[str, ...] = tuple(QUESTIONS)
     latencies: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
     answered: dict[str, int] = field(default_factory=dict)  # sender → turns answered with 200
@@ -121,7 +123,7 @@ async def run_session(
     timeout: float,
 ) -> None:
     rng = random.Random(seed)
-    turns = conversation(rng)
+    turns = conversation(rng, phase.questions)
     await asyncio.sleep(rng.uniform(0, phase.interval))  # spread the sessions' start
     while time.monotonic() < deadline:
         started = time.monotonic()
