@@ -270,22 +270,50 @@ class Restorer:
         fwd, bwd, bw = self.fwd, self.bwd, self.back_weight
         pairs, wb, kb = self.word_pairs, self.word_bonus, self.keep_bonus
         bos, eos = self.bos, self.eos
-        fwd_lp = fwd.logprob
         bwd_lp = bwd.logprob if bw else None
+        # NGram.logprob, unrolled: what depends on the state (its back-off weights) is looked up
+        # once per state, the unigram step once per option; the sums are the same, in the same order
+        tri, bi, uni, unk_lp = fwd.tri, fwd.bi, fwd.uni, fwd.unk_lp
+        if bw:
+            btri, bbi, buni, bunk_lp = bwd.tri, bwd.bi, bwd.uni, bwd.unk_lp
         # state (v, w) ids -> (score, back-pointer); a back-pointer is (previous state, form) of
         # the step before, so a path is rebuilt once at the end instead of copied at every step
         beam: dict[tuple[int, int], tuple[float, tuple | None]] = {(bos, bos): (0.0, None)}
         for i, (t, opts) in enumerate(zip(toks, options, strict=True)):
             low = t.lower()
+            scored = [(form, w, uni[w][0] if w in uni else unk_lp) for form, w in opts]
             nxt: dict[tuple[int, int], tuple[float, tuple | None]] = {}
             for state, (score, back) in beam.items():
                 u, v = state
                 v_shifted = v << SHIFT
-                for form, w in opts:
-                    s = score + fwd_lp(u, v, w)
+                uv = (u << SHIFT) | v
+                uv_shifted = uv << SHIFT
+                ctx = bi.get(uv)
+                back_bi = ctx[1] if ctx is not None else 0.0
+                c1 = uni.get(v)
+                back_uni = back_bi + c1[1] if c1 is not None else back_bi
+                if bw and i >= 2:  # the backward model's steps that do not depend on the option
+                    b_vu = bbi.get(v_shifted | u)
+                    bc1 = buni.get(v)
+                    u_uni = buni[u][0] if u in buni else bunk_lp
+                for form, w, w_uni in scored:
+                    lp = tri.get(uv_shifted | w)
+                    if lp is None:
+                        b = bi.get(v_shifted | w)
+                        lp = back_bi + b[0] if b is not None else back_uni + w_uni
+                    s = score + lp
                     if bw:
                         if i >= 2:  # P_b(u | w v): the syllable two back now has its right context
-                            s += bw * bwd_lp(w, v, u)
+                            wv = (w << SHIFT) | v
+                            blp = btri.get((wv << SHIFT) | u)
+                            if blp is None:
+                                bctx = bbi.get(wv)
+                                bback = bctx[1] if bctx is not None else 0.0
+                                if b_vu is not None:
+                                    blp = bback + b_vu[0]
+                                else:
+                                    blp = (bback + bc1[1] if bc1 is not None else bback) + u_uni
+                            s += bw * blp
                         elif i == 1:  # P_b(</s> | w v): nothing before the first syllable
                             s += bw * bwd_lp(w, v, eos)
                     if partial and form == low:

@@ -136,3 +136,50 @@ def test_holdout_regression_floor(restorer):
     result = evaluate(restorer, list(iter_questions(DATA / "restore_holdout.txt")))
     assert result["word_accuracy"] >= 0.92, result
     assert result["question_accuracy"] >= 0.50, result
+
+
+def _decode_by_logprob(r: Restorer, toks: list[str], partial: bool) -> list[str]:
+    """The beam search written with NGram.logprob at every step: what Restorer.decode, which
+    unrolls those look-ups, must give."""
+    from common.text.restore import SHIFT, lm_token
+
+    options = [r.candidates(t) or [(lm_token(t), r.ids.get(lm_token(t), 0))] for t in toks]
+    bw = r.back_weight
+    beam = {(r.bos, r.bos): (0.0, [])}
+    for i, (t, opts) in enumerate(zip(toks, options, strict=True)):
+        nxt = {}
+        for (u, v), (score, path) in beam.items():
+            for form, w in opts:
+                s = score + r.fwd.logprob(u, v, w)
+                if bw and i >= 2:
+                    s += bw * r.bwd.logprob(w, v, u)
+                elif bw and i == 1:
+                    s += bw * r.bwd.logprob(w, v, r.eos)
+                s += r.keep_bonus if partial and form == t.lower() else 0.0
+                s += r.word_bonus if r.word_bonus and ((v << SHIFT) | w) in r.word_pairs else 0.0
+                if (v, w) not in nxt or s > nxt[(v, w)][0]:
+                    nxt[(v, w)] = (s, [*path, form])
+        beam = dict(sorted(nxt.items(), key=lambda kv: kv[1][0], reverse=True)[: r.beam])
+
+    def final(item) -> float:
+        (v, w), (score, _) = item
+        s = score + r.fwd.logprob(v, w, r.eos)
+        if bw and len(toks) == 1:
+            s += bw * (r.bwd.logprob(r.bos, r.bos, w) + r.bwd.logprob(r.bos, w, r.eos))
+        elif bw:
+            s += bw * (r.bwd.logprob(r.bos, r.bos, w) + r.bwd.logprob(r.bos, w, v))
+        return s
+
+    return max(beam.items(), key=final)[1][1]
+
+
+def test_decode_gives_the_beam_search_over_ngram_logprobs(restorer: Restorer) -> None:
+    from common.text.normalize import fold
+    from indexer.text.train import iter_questions
+
+    texts = [fold(q) for q in list(iter_questions(DATA / "restore_dev.txt"))[:150]]
+    texts += ["lam lai can cuoc", "dang ky khai sinh", "mat", "thu tuc cap doi giay phep lai xe o to"]
+    for text in texts:
+        toks = text.split()
+        for partial in (False, True):
+            assert restorer.decode(toks, partial) == _decode_by_logprob(restorer, toks, partial), text
