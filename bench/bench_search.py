@@ -76,8 +76,10 @@ def report(label: str, xs: list[float]) -> None:
 
 def bench_retriever(retriever, qs: list[str], label: str) -> None:
     from indexer.query import analyze_query
+    from tthc.stack.machine import StealMeter
 
     print(f"[{label}] {len(retriever.docs)} docs, {retriever.dense.ntotal} dense rows; RSS {rss_mb():.0f} MB")
+    steal = StealMeter()
     rnd = random.Random(0)
     cold = [f"{q} {rnd.choice(['', 'ạ', 'nhé', 'vậy'])}".strip() + f" {i}" for i, q in enumerate(qs)]
     # the floor: the query encoder alone, on the text the search gives it, never cached
@@ -94,7 +96,8 @@ def bench_retriever(retriever, qs: list[str], label: str) -> None:
     searched = time_queries(retriever, cold, answer=False)
     report("search, new questions", searched)
     print(
-        f"  search p95 / encoder p95 = {percentile(searched, 95) / percentile(floor, 95):.2f} (target ≤ 1.2)"
+        f"  search p95 / encoder p95 = {percentile(searched, 95) / percentile(floor, 95):.2f} (target ≤ 1.2); "
+        f"{steal.describe()}"
     )
     report("search + answer, new questions", time_queries(retriever, [c + " x" for c in cold], answer=True))
     # repeated questions (the embedding cache answers the dense part)

@@ -40,6 +40,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tthc.stack.load import Phase, lost_turns, recorded_user_turns, run_phase, wait_until_warm
+from tthc.stack.machine import StealMeter
 
 
 def group_cpu_seconds(pgid: int) -> float:
@@ -152,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
             groups |= {f"rasa{i}": server.process.pid for i, server in enumerate(servers[1:])}
         cpu_before = {name: group_cpu_seconds(pgid) for name, pgid in groups.items()}
         own_cpu_before = time.process_time()  # this generator shares the cores too
+        steal = StealMeter()  # the host's other guests share the physical cores too
         main = Phase("main", args.sessions, args.interval, args.duration)
         if args.questions:
             lines = [line for f in args.questions for line in f.read_text(encoding="utf-8").splitlines()]
@@ -167,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
             results["cpu_ms_per_turn"]["load generator"] = round(
                 (time.process_time() - own_cpu_before) * 1000 / main_phase.sent, 1
             )
+        results["cpu_steal"] = steal.describe()
         phases = [main_phase]
         if args.step_search:
             for rate in [float(x) for x in args.steps.split(",")]:
@@ -212,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     for row in results["phases"]:
         print(json.dumps(row, ensure_ascii=False))
     if "cpu_ms_per_turn" in results:
-        print(f"CPU per turn (main phase): {results['cpu_ms_per_turn']} ms")
+        print(f"CPU per turn (main phase): {results['cpu_ms_per_turn']} ms; {results['cpu_steal']}")
     if args.step_search:
         print(
             f"highest sustained rate with p95 ≤ {args.p95_target_ms:.0f} ms: "
