@@ -43,11 +43,10 @@ from indexer.known_search import KnownMatch, KnownProcedureSearch
 from indexer.query import (
     CHAT_FILLERS,
     QueryForms,
-    analyze_query,
     content_syllables,
     fold,
     folded_terms,
-    segmented_terms,
+    query_terms,
     syllables,
 )
 from indexer.scope_gate import LONG_QUESTION, MatchEvidence, ScopeGate
@@ -402,7 +401,8 @@ class Retriever:
         def start_encoding(text: str) -> None:
             jobs.append(_ENCODING.submit(self._dense_scores, text, n))
 
-        forms = analyze_query(query, start_encoding if DENSE_MODE == "restored" else None)
+        terms = query_terms(query, start_encoding if DENSE_MODE == "restored" else None)
+        forms = terms.forms
         if not self.readable(forms):
             return SearchResponse(query, [], True, forms=forms, unreadable=True)
         allowed = None
@@ -422,8 +422,7 @@ class Retriever:
         restored = not forms.accented and forms.restored != forms.normalized
         dense_text = forms.restored if restored else forms.normalized
         dense_job = jobs[0] if jobs else _ENCODING.submit(self._dense_for, forms, restored, n)
-        seg_q = segmented_terms(forms.restored + " " + forms.expanded[len(forms.normalized) :])
-        fold_q = folded_terms(forms.expanded)
+        seg_q, fold_q = list(terms.segmented), list(terms.folded)
         seg = self.bm25_seg.get_scores(seg_q) if seg_q else np.zeros(n)
         fol = self.bm25_fold.get_scores(fold_q) if fold_q else np.zeros(n)
         dense = dense_job.result()

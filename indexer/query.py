@@ -7,9 +7,12 @@ forms to retrieval (BM25 terms, the forms a query is searched with).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,10 +20,12 @@ from common.text.normalize import analyze, expand_synonyms, fold, has_diacritics
 
 __all__ = [
     "QueryForms",
+    "QueryTerms",
     "analyze_query",
     "fold",
     "folded_terms",
     "has_diacritics",
+    "query_terms",
     "segmented_terms",
     "syllables",
 ]
@@ -169,3 +174,57 @@ def analyze_query(q: str, dense_text_ready: Callable[[str], object] | None = Non
         restored = normalized
     expanded = normalized if not expansions or expansions == normalized else f"{normalized} {expansions}"
     return QueryForms(q, normalized, restored, fold(normalized), expanded, accented)
+
+
+@dataclass(frozen=True)
+class QueryTerms:
+    """A question as the search reads it: its forms and the terms of both BM25 indexes (made on
+    first use, then kept with the forms: an unreadable question never needs them)."""
+
+    forms: QueryForms
+
+    @property
+    def dense_text(self) -> str:
+        """The text the encoder reads: the restored question when it was typed without diacritics."""
+        return self.forms.normalized if self.forms.accented else self.forms.restored
+
+    @functools.cached_property
+    def segmented(self) -> tuple[str, ...]:
+        """Terms of the segmented index (underthesea words)."""
+        forms = self.forms
+        return tuple(segmented_terms(forms.restored + " " + forms.expanded[len(forms.normalized) :]))
+
+    @functools.cached_property
+    def folded(self) -> tuple[str, ...]:
+        """Terms of the diacritic-free index (syllables and their bigrams)."""
+        return tuple(folded_terms(self.forms.expanded))
+
+
+# Citizens ask the same questions in the same words ("đăng ký khai sinh cần giấy tờ gì", "lệ phí?"):
+# the analysis of a text seen before (segmentation, restoration, lexicon: most of a search's own
+# CPU) is looked up. Keyed by the restorer model too, so that a rebuilt model reads afresh.
+_TERMS: OrderedDict[tuple[str, str], QueryTerms] = OrderedDict()
+_TERMS_KEPT = 4096
+_terms_lock = threading.Lock()
+
+
+def query_terms(q: str, dense_text_ready: Callable[[str], object] | None = None) -> QueryTerms:
+    """:func:`analyze_query` and the BM25 terms of ``q``, remembered for the texts asked most
+    recently; ``dense_text_ready`` is called as :func:`analyze_query` calls it."""
+    from common.text.restore import current_model_path
+
+    key = (q, str(current_model_path()))
+    with _terms_lock:
+        terms = _TERMS.get(key)
+        if terms is not None:
+            _TERMS.move_to_end(key)
+    if terms is not None:
+        if dense_text_ready is not None:
+            dense_text_ready(terms.dense_text)
+        return terms
+    terms = QueryTerms(analyze_query(q, dense_text_ready))
+    with _terms_lock:
+        _TERMS[key] = terms
+        while len(_TERMS) > _TERMS_KEPT:
+            _TERMS.popitem(last=False)
+    return terms

@@ -39,3 +39,33 @@ def test_the_encoder_is_handed_the_text_the_search_reads_once(question: str) -> 
 )
 def test_the_office_a_question_names_is_not_a_word_to_explain(folded: str, content: set[str]) -> None:
     assert content_syllables(folded) == content
+
+
+@pytest.mark.parametrize("q", ["đăng ký khai sinh cần giấy tờ gì", "lam lai cccd bi mat o dau"])
+def test_query_terms_are_remembered_and_equal_a_fresh_analysis(q: str) -> None:
+    from indexer.query import _TERMS, analyze_query, folded_terms, query_terms, segmented_terms
+
+    _TERMS.clear()
+    told: list[str] = []
+    first = query_terms(q, told.append)
+    again = query_terms(q, told.append)
+    assert again is first  # looked up, not analysed again
+    forms = analyze_query(q)
+    assert first.forms == forms
+    assert list(first.segmented) == segmented_terms(
+        forms.restored + " " + forms.expanded[len(forms.normalized) :]
+    )
+    assert list(first.folded) == folded_terms(forms.expanded)
+    # the encoder is told its text on a look-up as on an analysis
+    assert told == [first.dense_text, first.dense_text]
+    assert first.dense_text == (forms.normalized if forms.accented else forms.restored)
+
+
+def test_query_terms_are_read_afresh_with_another_restorer(monkeypatch: pytest.MonkeyPatch) -> None:
+    import common.text.restore as restore
+    from indexer.query import _TERMS, query_terms
+
+    _TERMS.clear()
+    first = query_terms("dang ky ket hon")
+    monkeypatch.setattr(restore, "current_model_path", lambda *_: "another-model.lm.gz")
+    assert query_terms("dang ky ket hon") is not first
