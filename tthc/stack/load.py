@@ -76,7 +76,7 @@ class Phase:
     sessions: int
     interval: float
     duration: float
-    # the questions sessions ask (the others turns are greetings, follow-ups and thanks)
+    # the questions sessions ask (the other turns are greetings, follow-ups and thanks)
     questions: tuple[str, ...] = tuple(QUESTIONS)
     latencies: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
