@@ -18,12 +18,11 @@ from the sentence-transformers model and quantised by ``tthc model prepare``
 from __future__ import annotations
 
 import os
-import threading
-from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
 
+from common.lru import LruCache
 from common.unigram_tokenizer import UnigramTokenizer
 
 ONNX_FILE = Path("onnx") / "query-int8.onnx"
@@ -92,19 +91,11 @@ class CachedQueryEncoder:
 
     def __init__(self, encoder: Encoder, size: int = 4096):
         self.encoder = encoder
-        self.size = size
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._cache: LruCache[str, np.ndarray] = LruCache(size)
 
     def __call__(self, text: str) -> np.ndarray:
-        with self._lock:
-            hit = self._cache.get(text)
-            if hit is not None:
-                self._cache.move_to_end(text)
-                return hit
-        vec = self.encoder.encode([text], True)[0]
-        with self._lock:
-            self._cache[text] = vec
-            if len(self._cache) > self.size:
-                self._cache.popitem(last=False)
+        vec = self._cache.get(text)
+        if vec is None:
+            vec = self.encoder.encode([text], True)[0]
+            self._cache.put(text, vec)
         return vec

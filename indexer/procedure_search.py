@@ -420,7 +420,7 @@ class Retriever:
             )
 
         restored = not forms.accented and forms.restored != forms.normalized
-        dense_text = forms.restored if restored else forms.normalized
+        dense_text = terms.dense_text
         dense_job = jobs[0] if jobs else _ENCODING.submit(self._dense_for, forms, restored, n)
         seg_q, fold_q = list(terms.segmented), list(terms.folded)
         seg = self.bm25_seg.get_scores(seg_q) if seg_q else np.zeros(n)

@@ -10,13 +10,13 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-import threading
 import unicodedata
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from common.lru import LruCache
 from common.text.normalize import analyze, expand_synonyms, fold, has_diacritics, normalize, segment
+from common.text.restore import current_model_path
 
 __all__ = [
     "QueryForms",
@@ -203,28 +203,18 @@ class QueryTerms:
 # Citizens ask the same questions in the same words ("đăng ký khai sinh cần giấy tờ gì", "lệ phí?"):
 # the analysis of a text seen before (segmentation, restoration, lexicon: most of a search's own
 # CPU) is looked up. Keyed by the restorer model too, so that a rebuilt model reads afresh.
-_TERMS: OrderedDict[tuple[str, str], QueryTerms] = OrderedDict()
-_TERMS_KEPT = 4096
-_terms_lock = threading.Lock()
+_TERMS: LruCache[tuple[str, str], QueryTerms] = LruCache(4096)
 
 
 def query_terms(q: str, dense_text_ready: Callable[[str], object] | None = None) -> QueryTerms:
     """:func:`analyze_query` and the BM25 terms of ``q``, remembered for the texts asked most
     recently; ``dense_text_ready`` is called as :func:`analyze_query` calls it."""
-    from common.text.restore import current_model_path
-
     key = (q, str(current_model_path()))
-    with _terms_lock:
-        terms = _TERMS.get(key)
-        if terms is not None:
-            _TERMS.move_to_end(key)
+    terms = _TERMS.get(key)
     if terms is not None:
         if dense_text_ready is not None:
             dense_text_ready(terms.dense_text)
         return terms
     terms = QueryTerms(analyze_query(q, dense_text_ready))
-    with _terms_lock:
-        _TERMS[key] = terms
-        while len(_TERMS) > _TERMS_KEPT:
-            _TERMS.popitem(last=False)
+    _TERMS.put(key, terms)
     return terms

@@ -62,10 +62,10 @@ def test_query_terms_are_remembered_and_equal_a_fresh_analysis(q: str) -> None:
 
 
 def test_query_terms_are_read_afresh_with_another_restorer(monkeypatch: pytest.MonkeyPatch) -> None:
-    import common.text.restore as restore
+    import indexer.query
     from indexer.query import _TERMS, query_terms
 
     _TERMS.clear()
     first = query_terms("dang ky ket hon")
-    monkeypatch.setattr(restore, "current_model_path", lambda *_: "another-model.lm.gz")
+    monkeypatch.setattr(indexer.query, "current_model_path", lambda *_: "another-model.lm.gz")
     assert query_terms("dang ky ket hon") is not first
