@@ -31,7 +31,7 @@ import os
 import sys
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -43,6 +43,8 @@ from indexer.known_search import KnownMatch, KnownProcedureSearch
 from indexer.query import (
     CHAT_FILLERS,
     QueryForms,
+    QueryTerms,
+    QueryText,
     content_syllables,
     fold,
     folded_terms,
@@ -155,11 +157,12 @@ _LEVEL_WORDS = {
     "huyen": ("cap huyen", "o huyen", "quan huyen"),
     "bo": ("cap bo", "trung uong", "cap trung uong", "bo cong an", "o bo"),
 }
-# questions encoded beside the lexical scoring (a few at once when several requests search)
-_ENCODING = ThreadPoolExecutor(max_workers=4, thread_name_prefix="query-encoding")
-# How long a Python thread keeps the GIL before another may take it. The encoder thread needs it
-# briefly to start and finish an encoding while the question is analysed; at CPython's default
-# (5 ms) it waits up to that long each time, so the encoding did not overlap the analysis.
+# The rest of a question's analysis and its BM25 scores run here, beside the encoder on the
+# searching thread (a few at once when several requests search).
+_LEXICAL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="query-lexical")
+# How long a Python thread keeps the GIL before another may take it. The encoder (native code)
+# runs without it; when it returns, the searching thread waits for the analysis to hand the GIL
+# back: at CPython's default (5 ms) up to that long.
 GIL_SWITCH_INTERVAL_S = 0.0005
 
 # syllables that name no procedure, left out of the titles of procedures known by name only
@@ -352,28 +355,38 @@ class Retriever:
         return self.notices.get(notice_id.removesuffix(".txt"))
 
     # ----------------------------------------------------------------- search
-    def _dense_scores(self, text: str, n_docs: int) -> dict[int, float]:
+    def _dense_scores(self, text: str) -> dict[int, float]:
+        """The best cosine of each document among the nearest passages to ``text``."""
         vec = self.encode_query(text).reshape(1, -1).astype(np.float32)
         sims, idx = self.dense.search(vec, min(self.fusion.candidates * 3, self.dense.ntotal))
-        best: dict[int, float] = {}
-        for s, r in zip(sims[0], idx[0], strict=True):
-            if r < 0:
-                continue
-            d = int(self.rows[r])
-            if d not in best:
-                best[d] = float(s)
-        return best
+        found = idx[0] >= 0
+        docs, sims = self.rows[idx[0][found]], sims[0][found]
+        # passages come best first: keep each document's first, in that order
+        first = np.sort(np.unique(docs, return_index=True)[1])
+        return dict(zip(docs[first].tolist(), sims[first].tolist(), strict=True))
 
-    def _dense_for(self, forms: QueryForms, restored: bool, n_docs: int) -> dict[int, float]:
+    def _dense_for(self, text: QueryText) -> dict[int, float]:
+        restored = not text.accented and text.restored != text.normalized
         if restored and DENSE_MODE == "restored":
             # typed without diacritics: ask the encoder with the restored form only
-            return self._dense_scores(forms.restored, n_docs)
-        dense = self._dense_scores(forms.normalized, n_docs)
+            return self._dense_scores(text.restored)
+        dense = self._dense_scores(text.normalized)
         if restored and DENSE_MODE == "both":  # and keep the best cosine of both forms
-            for d, sc in self._dense_scores(forms.restored, n_docs).items():
+            for d, sc in self._dense_scores(text.restored).items():
                 if sc > dense.get(d, -1.0):
                     dense[d] = sc
         return dense
+
+    def _lexical_scores(self, terms: QueryTerms) -> tuple[np.ndarray, np.ndarray] | None:
+        """BM25 scores of every document in the segmented and the folded index; None when the
+        question has no word to read (:meth:`readable`: never segmented)."""
+        if not self.readable(terms.forms):
+            return None
+        seg_q, fold_q = list(terms.segmented), list(terms.folded)
+        n = len(self.docs)
+        seg = self.bm25_seg.get_scores(seg_q) if seg_q else np.zeros(n)
+        fol = self.bm25_fold.get_scores(fold_q) if fold_q else np.zeros(n)
+        return seg, fol
 
     @staticmethod
     def _top(scores: np.ndarray, n: int) -> list[int]:
@@ -393,18 +406,17 @@ class Retriever:
         """Rank procedures and notice chunks for ``query``; ``field``/``level`` keep procedures of
         that field or level only, ``notice`` the chunks of that notice only (a follow-up on it)."""
         t0 = time.perf_counter()
-        n = len(self.docs)
-        # the encoder (native code, the GIL released) runs while the question is analysed and its
-        # lexical side scored: it starts as soon as the analysis knows its text
-        jobs: list[Future] = []
-
-        def start_encoding(text: str) -> None:
-            jobs.append(_ENCODING.submit(self._dense_scores, text, n))
-
-        terms = query_terms(query, start_encoding if DENSE_MODE == "restored" else None)
+        # The encoder's text is known first (normalised; restored when typed without diacritics).
+        # The encoder is native code and releases the GIL, so the rest of the analysis and the
+        # BM25 scores, Python mostly, run meanwhile on the other core and are ready when it ends.
+        terms = query_terms(query)
+        lexical = _LEXICAL.submit(self._lexical_scores, terms)
+        dense = self._dense_for(terms.text)
+        scores = lexical.result()
         forms = terms.forms
-        if not self.readable(forms):
+        if scores is None:
             return SearchResponse(query, [], True, forms=forms, unreadable=True)
+        seg, fol = scores
         allowed = None
         if notice:
             allowed = np.array([d["kind"] == "notice" and d["id"] == notice for d in self.docs])
@@ -419,13 +431,6 @@ class Retriever:
                 ]
             )
 
-        restored = not forms.accented and forms.restored != forms.normalized
-        dense_text = terms.dense_text
-        dense_job = jobs[0] if jobs else _ENCODING.submit(self._dense_for, forms, restored, n)
-        seg_q, fold_q = list(terms.segmented), list(terms.folded)
-        seg = self.bm25_seg.get_scores(seg_q) if seg_q else np.zeros(n)
-        fol = self.bm25_fold.get_scores(fold_q) if fold_q else np.zeros(n)
-        dense = dense_job.result()
         if allowed is not None:
             seg = np.where(allowed, seg, 0)
             fol = np.where(allowed, fol, 0)
@@ -497,7 +502,7 @@ class Retriever:
             outside = None  # a record answers, or matches clearly better than the area
         # a procedure known by name only (the encoding is cached): it answers when no record does,
         # or when the question names it rather than the first record (answered: hits is not empty)
-        known = self.known.best(self.encode_query(dense_text), q_syl) if allowed is None else None
+        known = self.known.best(self.encode_query(terms.dense_text), q_syl) if allowed is None else None
         if known is not None and not no_match:
             top = hits[0]
             no_match = top.kind == "procedure" and self.known.names_better(known, top.title, top.dense, q_syl)

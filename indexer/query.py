@@ -11,21 +11,30 @@ import functools
 import itertools
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from common.lru import LruCache
-from common.text.normalize import analyze, expand_synonyms, fold, has_diacritics, normalize, segment
+from common.text.normalize import (
+    TextForms,
+    analyze,
+    expand_synonyms,
+    fold,
+    has_diacritics,
+    normalize,
+    segment,
+)
 from common.text.restore import current_model_path
 
 __all__ = [
     "QueryForms",
     "QueryTerms",
+    "QueryText",
     "analyze_query",
     "fold",
     "folded_terms",
     "has_diacritics",
     "query_terms",
+    "read_query",
     "segmented_terms",
     "syllables",
 ]
@@ -153,40 +162,57 @@ class QueryForms:
     accented: bool  # the user typed diacritics
 
 
-def analyze_query(q: str, dense_text_ready: Callable[[str], object] | None = None) -> QueryForms:
-    """The forms ``q`` is searched with.
+@dataclass(frozen=True)
+class QueryText:
+    """The first step of reading a question: the text the encoder reads, known before the rest
+    of the analysis (synonyms, segmentation) so that the search can encode it meanwhile."""
 
-    :param dense_text_ready: called with the text the encoder reads as soon as it is known (the
-        normalised question when typed with diacritics, else the restored one), before the rest
-        of the analysis, so that the encoder can run meanwhile.
-    """
+    query: str  # as asked, stripped
+    accented: bool  # the user typed diacritics
+    normalized: str  # NFC, tone marks in place, abbreviations expanded
+    restored: str  # diacritics restored when the query had none (else = normalized): the encoder's text
+    # the whole text analysis, when restoring the diacritics needed it (typed without any)
+    analysis: TextForms | None = None
+
+
+def read_query(q: str) -> QueryText:
+    """Normalise ``q``, and restore its diacritics when it was typed without any."""
     q = q.strip()
-    accented = has_diacritics(q)
-    if accented and dense_text_ready is not None:
-        dense_text_ready(normalize(q) or unicodedata.normalize("NFC", q))
-    forms = analyze(q)
-    normalized = forms.normalized or unicodedata.normalize("NFC", q)
-    restored = forms.restored or normalized
-    if not accented and dense_text_ready is not None:
-        dense_text_ready(restored)
-    expansions = " ".join(expand_synonyms(restored))
-    if accented:
-        restored = normalized
+    if has_diacritics(q):
+        normalized = normalize(q) or unicodedata.normalize("NFC", q)
+        return QueryText(q, True, normalized, normalized)
+    analysis = analyze(q)
+    normalized = analysis.normalized or unicodedata.normalize("NFC", q)
+    return QueryText(q, False, normalized, analysis.restored or normalized, analysis)
+
+
+def analyze_query(q: str | QueryText) -> QueryForms:
+    """The forms ``q`` is searched with (``q`` read by :func:`read_query`, or to be read)."""
+    text = q if isinstance(q, QueryText) else read_query(q)
+    # typed with diacritics: the plain syllables among them are restored for the synonyms only
+    analysis = text.analysis or analyze(text.query)
+    expansions = " ".join(expand_synonyms(analysis.restored or text.normalized))
+    normalized = text.normalized
     expanded = normalized if not expansions or expansions == normalized else f"{normalized} {expansions}"
-    return QueryForms(q, normalized, restored, fold(normalized), expanded, accented)
+    return QueryForms(text.query, normalized, text.restored, fold(normalized), expanded, text.accented)
 
 
 @dataclass(frozen=True)
 class QueryTerms:
-    """A question as the search reads it: its forms and the terms of both BM25 indexes (made on
-    first use, then kept with the forms: an unreadable question never needs them)."""
+    """A question as the search reads it: the encoder's text at once, then its forms and the terms
+    of both BM25 indexes, each made on first use and kept (an unreadable question never needs
+    the terms)."""
 
-    forms: QueryForms
+    text: QueryText
 
     @property
     def dense_text(self) -> str:
         """The text the encoder reads: the restored question when it was typed without diacritics."""
-        return self.forms.normalized if self.forms.accented else self.forms.restored
+        return self.text.restored
+
+    @functools.cached_property
+    def forms(self) -> QueryForms:
+        return analyze_query(self.text)
 
     @functools.cached_property
     def segmented(self) -> tuple[str, ...]:
@@ -206,15 +232,12 @@ class QueryTerms:
 _TERMS: LruCache[tuple[str, str], QueryTerms] = LruCache(4096)
 
 
-def query_terms(q: str, dense_text_ready: Callable[[str], object] | None = None) -> QueryTerms:
-    """:func:`analyze_query` and the BM25 terms of ``q``, remembered for the texts asked most
-    recently; ``dense_text_ready`` is called as :func:`analyze_query` calls it."""
+def query_terms(q: str) -> QueryTerms:
+    """The reading of ``q`` (:class:`QueryTerms`), remembered for the texts asked most recently.
+    A new text is read as far as the encoder's text (:func:`read_query`); the rest on use."""
     key = (q, str(current_model_path()))
     terms = _TERMS.get(key)
-    if terms is not None:
-        if dense_text_ready is not None:
-            dense_text_ready(terms.dense_text)
-        return terms
-    terms = QueryTerms(analyze_query(q, dense_text_ready))
-    _TERMS.put(key, terms)
+    if terms is None:
+        terms = QueryTerms(read_query(q))
+        _TERMS.put(key, terms)
     return terms

@@ -20,11 +20,14 @@ from indexer.query import analyze_query, content_syllables
         "123",
     ],
 )
-def test_the_encoder_is_handed_the_text_the_search_reads_once(question: str) -> None:
-    # search starts the encoder on this text before the analysis ends: it must be the same text
-    handed: list[str] = []
-    forms = analyze_query(question, handed.append)
-    assert handed == [forms.normalized if forms.accented else forms.restored]
+def test_the_encoders_text_is_read_first_and_is_the_text_the_search_reads(question: str) -> None:
+    # search encodes this text while the rest of the analysis runs: it must be the same text
+    from indexer.query import read_query
+
+    text = read_query(question)
+    forms = analyze_query(text)
+    assert text.restored == (forms.normalized if forms.accented else forms.restored)
+    assert (text.query, text.normalized, text.accented) == (forms.original, forms.normalized, forms.accented)
     assert analyze_query(question) == forms
 
 
@@ -46,18 +49,16 @@ def test_query_terms_are_remembered_and_equal_a_fresh_analysis(q: str) -> None:
     from indexer.query import _TERMS, analyze_query, folded_terms, query_terms, segmented_terms
 
     _TERMS.clear()
-    told: list[str] = []
-    first = query_terms(q, told.append)
-    again = query_terms(q, told.append)
-    assert again is first  # looked up, not analysed again
+    first = query_terms(q)
+    assert "forms" not in first.__dict__  # only the encoder's text is read at once
+    again = query_terms(q)
+    assert again is first  # looked up, not read again
     forms = analyze_query(q)
     assert first.forms == forms
     assert list(first.segmented) == segmented_terms(
         forms.restored + " " + forms.expanded[len(forms.normalized) :]
     )
     assert list(first.folded) == folded_terms(forms.expanded)
-    # the encoder is told its text on a look-up as on an analysis
-    assert told == [first.dense_text, first.dense_text]
     assert first.dense_text == (forms.normalized if forms.accented else forms.restored)
 
 
