@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from common.text.normalize import fold, has_diacritics, nfc
+from common.text.normalize import fold, nfc, typed_with_diacritics
 from knowledge.schema import LifeEvent
 
 MAX_GAP = 4
@@ -122,7 +122,7 @@ class LifeEventMatcher:
         with chat abbreviations expanded: "ck" → "chồng", "cccd" → "căn cước công dân")."""
         # typed with diacritics: matched with them ("tui … rồi" is not "túi … rơi"); the other
         # forms of a message typed without any ("lay ck" → "lay chồng") are matched folded
-        exact = has_diacritics(text)
+        exact = typed_with_diacritics(text)
         forms = [(tokens(form, exact), exact) for form in dict.fromkeys([text, *also]) if form]
         strengths: dict[int, int] = {}  # event index → words matched by its best phrase
         for words, exact in forms:

@@ -22,6 +22,7 @@ from common.text.normalize import (
     has_diacritics,
     normalize,
     segment,
+    typed_with_diacritics,
 )
 from common.text.restore import current_model_path
 
@@ -168,9 +169,9 @@ class QueryText:
     of the analysis (synonyms, segmentation) so that the search can encode it meanwhile."""
 
     query: str  # as asked, stripped
-    accented: bool  # the user typed diacritics
+    accented: bool  # the user typed diacritics (common.text.normalize.typed_with_diacritics)
     normalized: str  # NFC, tone marks in place, abbreviations expanded
-    restored: str  # diacritics restored when the query had none (else = normalized): the encoder's text
+    restored: str  # diacritics restored when typed without (else = normalized): the encoder's text
     # the whole text analysis, when restoring the diacritics needed it (typed without any)
     analysis: TextForms | None = None
 
@@ -178,7 +179,7 @@ class QueryText:
 def read_query(q: str) -> QueryText:
     """Normalise ``q``, and restore its diacritics when it was typed without any."""
     q = q.strip()
-    if has_diacritics(q):
+    if typed_with_diacritics(q):
         normalized = normalize(q) or unicodedata.normalize("NFC", q)
         return QueryText(q, True, normalized, normalized)
     analysis = analyze(q)

@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 from common.text import config
-from common.text.normalize import fold_word
+from common.text.normalize import fold_word, typed_with_diacritics
 
 log = logging.getLogger(__name__)
 
@@ -348,9 +348,10 @@ class Restorer:
     def restore(self, text: str, partial: bool | None = None) -> str:
         """Restore the diacritics of syllables typed without them; everything else is kept.
 
-        ``partial``: the writer typed some diacritics, so a syllable typed plain is more
-        likely meant plain ("lam lai căn cước" keeps căn cước and still restores "làm lại",
-        but "khai sinh cho con" stays as typed). None: decided from ``text`` itself.
+        ``partial``: the writer typed diacritics, so a syllable typed plain is more likely meant
+        plain ("lam lai căn cước" keeps căn cước and still restores "làm lại", but "khai sinh cho
+        con" stays as typed). None: decided from ``text`` itself (:func:`typed_with_diacritics`:
+        "cho em hỏi dang ky ket hon" is typed without, its two marked words kept).
         """
         if not text:
             return text
@@ -358,11 +359,10 @@ class Restorer:
         words = [m.group(0) for g in groups for m in g if m.group(0).isalpha()]
         if not words:
             return text
-        n_plain = sum(1 for w in words if fold_word(w) == w.lower())
-        if n_plain == 0:
-            return text
+        if all(fold_word(w) != w.lower() for w in words):
+            return text  # every word typed with its marks
         if partial is None:
-            partial = n_plain < len(words)
+            partial = typed_with_diacritics(text)
         out: list[str] = []
         pos = 0
         for g in groups:

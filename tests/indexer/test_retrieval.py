@@ -275,6 +275,23 @@ def test_real_index_finds_1_001193(real, q):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    ("q", "code"),
+    [
+        ("lam lai cccd bi mat o dau ạ", "1.014064"),
+        ("cho em hỏi dang ky ket hon can giay to gi", "1.000894"),
+        ("thu tuc cap doi giay phep lai xe nhé", "3.000347"),
+    ],
+)
+def test_a_plain_question_with_a_marked_word_or_two_is_answered_as_typed_plain(real, q, code):
+    # a polite or question word typed with its marks does not make the rest read as typed with them
+    plain = real.search(fold(q), k=5)
+    res = real.search(q, k=5)
+    assert not res.forms.accented and not res.no_match
+    assert res.hits[0].code == plain.hits[0].code == code
+
+
+@pytest.mark.slow
 def test_real_index_no_match_and_latency(real):
     import time
 

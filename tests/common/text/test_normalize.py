@@ -7,7 +7,15 @@ import unicodedata
 
 import pytest
 
-from common.text.normalize import analyze, expand_synonyms, fold, has_diacritics, nfc, place_tone
+from common.text.normalize import (
+    analyze,
+    expand_synonyms,
+    fold,
+    has_diacritics,
+    nfc,
+    place_tone,
+    typed_with_diacritics,
+)
 
 
 @pytest.mark.parametrize(
@@ -175,3 +183,23 @@ def test_fold_of_a_text_is_the_fold_of_each_of_its_characters() -> None:
     texts = ["Làm lại CĂN CƯỚC “gấp” – Đăk Lăk", "ΟΔΟΣ Σ", "İstanbul\u034f"]
     texts += ["".join(rnd.choice(pool) for _ in range(rnd.randint(1, 12))) for _ in range(20000)]
     assert [fold(t) for t in texts] == [by_character(t) for t in texts]
+
+
+@pytest.mark.parametrize(
+    ("text", "typed"),
+    [
+        ("Đăng ký khai sinh cho con", True),  # 2 of 6 words marked: the rest are plain words
+        ("lam lai căn cước", True),
+        ("đk kết hôn", True),
+        ("dang ky khai sinh", False),
+        # typed without diacritics, a polite or question word or two marked
+        ("lam lai cccd bi mat o dau ạ", False),
+        ("cho em hỏi dang ky ket hon can gi", False),
+        ("xin cap ly lich tu phap ở đâu", False),
+        ("đk ket hon", False),  # shorthand says nothing about the keyboard
+        ("", False),
+        ("123", False),
+    ],
+)
+def test_a_message_is_typed_with_diacritics_when_most_of_its_words_carry_them(text: str, typed: bool) -> None:
+    assert typed_with_diacritics(text) is typed

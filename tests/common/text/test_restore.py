@@ -45,6 +45,14 @@ def test_mixed_accented_keeps_accents(with_model):
     assert analyze("căn cước bi mat").restored == "căn cước bị mất"
 
 
+def test_plain_question_with_a_few_marked_words_is_restored(with_model):
+    # the marked words are kept as typed, the plain ones restored
+    assert analyze("cho em hỏi dang ky khai sinh cho con o dau").restored == (
+        "cho em hỏi đăng ký khai sinh cho con ở đâu"
+    )
+    assert analyze("nop ho so o dau ạ").restored == "nộp hồ sơ ở đâu ạ"
+
+
 def test_accented_input_unchanged(with_model):
     for q in ["Đăng ký khai sinh cho con", "Tôi muốn hỏi về hộ khẩu", "Cho tôi hỏi thủ tục ly hôn"]:
         forms = analyze(q)
