@@ -6,6 +6,9 @@
   "no data", by style (diacritics, none, abbreviations, story). ``everyday_dev2.jsonl`` (220) and
   ``everyday_dev3.jsonl`` (250) were written the same way but are dev sets: the aliases were
   reviewed against their misses, and the ranking and the scope gate are fitted on them;
+- ``everyday_blind4.jsonl`` (120, written 2026-11-28, tenth session, the same way): questions typed
+  without diacritics but with one to three words marked ("… o đâu ạ", "cho em hỏi …"), as a phone
+  keyboard or a polite particle leaves them;
 - ``out_of_coverage_blind*.jsonl`` (held out, 125 + 160): questions about procedures the
   knowledge base does not hold, and non-administrative ones: share answered "no data", by kind
   and style;
