@@ -160,7 +160,7 @@ class QueryForms:
     restored: str  # diacritics restored when the query had none (else = normalized)
     folded: str  # diacritic-free, lower-case
     expanded: str  # normalized + lexicon synonyms (for the lexical indexes)
-    accented: bool  # the user typed diacritics
+    accented: bool  # the user typed diacritics (typed_with_diacritics)
 
 
 @dataclass(frozen=True)
