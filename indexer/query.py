@@ -157,7 +157,7 @@ def segmented_terms(text: str) -> list[str]:
 class QueryForms:
     original: str
     normalized: str  # NFC, tone marks in place, abbreviations expanded
-    restored: str  # diacritics restored when the query had none (else = normalized)
+    restored: str  # diacritics restored when typed without them (else = normalized)
     folded: str  # diacritic-free, lower-case
     expanded: str  # normalized + lexicon synonyms (for the lexical indexes)
     accented: bool  # the user typed diacritics (typed_with_diacritics)
@@ -172,12 +172,13 @@ class QueryText:
     accented: bool  # the user typed diacritics (common.text.normalize.typed_with_diacritics)
     normalized: str  # NFC, tone marks in place, abbreviations expanded
     restored: str  # diacritics restored when typed without (else = normalized): the encoder's text
-    # the whole text analysis, when restoring the diacritics needed it (typed without any)
+    # the whole text analysis, when restoring the diacritics needed it (typed without them)
     analysis: TextForms | None = None
 
 
 def read_query(q: str) -> QueryText:
-    """Normalise ``q``, and restore its diacritics when it was typed without any."""
+    """Normalise ``q``, and restore its diacritics when it was typed without them
+    (:func:`typed_with_diacritics`: a marked word or two, "… ạ", do not count as typed with)."""
     q = q.strip()
     if typed_with_diacritics(q):
         normalized = normalize(q) or unicodedata.normalize("NFC", q)

@@ -25,7 +25,7 @@ def _cpu_ticks() -> tuple[int, int] | None:
 
 
 class StealMeter:
-    """The share of CPU time the host took from this machine between ``start()`` and ``share()``."""
+    """The share of CPU time the host took from this machine since the meter was made."""
 
     def __init__(self) -> None:
         self._start = _cpu_ticks()
