@@ -18,8 +18,8 @@ PIP_VERSION := 24.2
 
 APP_VENV := .venv
 RASA_VENV := .venv-rasa
-APP_HASH := $(shell cat requirements.txt requirements/app.lock.txt pyproject.toml | sha256sum | cut -c1-16)
-RASA_HASH := $(shell cat requirements.txt requirements/rasa.lock.txt pyproject.toml | sha256sum | cut -c1-16)
+APP_HASH := $(shell cat requirements.txt requirements/app.lock.txt pyproject.toml setup.py common/text/_ngram.c | sha256sum | cut -c1-16)
+RASA_HASH := $(shell cat requirements.txt requirements/rasa.lock.txt pyproject.toml setup.py common/text/_ngram.c | sha256sum | cut -c1-16)
 APP_STAMP := $(APP_VENV)/.installed-$(APP_HASH)
 RASA_STAMP := $(RASA_VENV)/.installed-$(RASA_HASH)
 

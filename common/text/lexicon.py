@@ -57,8 +57,9 @@ class Lexicon:
     expansions: dict[tuple[str, ...], str] = field(default_factory=dict)
     chat_keys: set[tuple[str, ...]] = field(default_factory=set)
     synonyms: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
-    max_len: int = 1
-    syn_max_len: int = 1
+    # first token -> the most tokens a key starting with it has (most tokens start none)
+    longest: dict[str, int] = field(default_factory=dict)
+    syn_longest: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def load(cls, directory: Path | None = None) -> Lexicon:
@@ -80,7 +81,7 @@ class Lexicon:
                 lex.expansions[key] = nfc(row[1])
                 if is_chat:
                     lex.chat_keys.add(key)
-                lex.max_len = max(lex.max_len, len(key))
+                lex.longest[key[0]] = max(lex.longest.get(key[0], 0), len(key))
         path = directory / "synonyms.tsv"
         if path.exists():
             for row in read_tsv(path):
@@ -89,7 +90,7 @@ class Lexicon:
                     alts = lex.synonyms.setdefault(key, [])
                     if nfc(row[1]) not in alts:
                         alts.append(nfc(row[1]))
-                    lex.syn_max_len = max(lex.syn_max_len, len(key))
+                    lex.syn_longest[key[0]] = max(lex.syn_longest.get(key[0], 0), len(key))
         else:
             log.warning("lexicon file missing: %s", path)
         return lex
@@ -103,8 +104,10 @@ class Lexicon:
     def _tokens(text: str) -> list[re.Match]:
         return list(TOKEN_RE.finditer(text))
 
-    def _match(self, text, toks, i, table, max_len):
-        """Longest key of ``table`` starting at token i (tokens separated by spaces only)."""
+    def _match(self, text, toks, i, table, longest):
+        """Longest key of ``table`` starting at token i (tokens separated by spaces only);
+        ``longest``: the table's longest key for each first token."""
+        max_len = longest.get(toks[i].group(0).lower(), 0)
         for n in range(min(max_len, len(toks) - i), 0, -1):
             span = toks[i : i + n]
             if any(text[a.end() : b.start()].strip() for a, b in itertools.pairwise(span)):
@@ -121,7 +124,7 @@ class Lexicon:
         toks = self._tokens(text)
         out, pos, i = [], 0, 0
         while i < len(toks):
-            n, key = self._match(text, toks, i, self.expansions, self.max_len)
+            n, key = self._match(text, toks, i, self.expansions, self.longest)
             if n:
                 first = toks[i].group(0)
                 if key in self.chat_keys and n == 1 and len(first) == 1 and first.isupper():
@@ -150,7 +153,7 @@ class Lexicon:
         spans: list[tuple[int, int, list[str]]] = []
         i = 0
         while i < len(toks):
-            n, key = self._match(text, toks, i, self.synonyms, self.syn_max_len)
+            n, key = self._match(text, toks, i, self.synonyms, self.syn_longest)
             if not n:
                 i += 1
                 continue

@@ -7,6 +7,11 @@ Kneser-Ney syllable trigram models (left-to-right, plus 0.5 x right-to-left). Sy
 diacritics, numbers, codes and unknown words are kept as they are (they still give
 context to their neighbours).
 
+The n-gram tables and the beam search are compiled (``common/text/_ngram.c``, built by
+``pip install -e .``): hash tables of packed syllable ids are smaller than Python dicts, and a
+decoding step costs no interpreter time. This module reads the model, decides what to restore and
+keeps the text's case and spacing.
+
 The model is trained by ``tthc text build`` (:mod:`indexer.text.train`) into
 ``<var_dir>/text/restore-<hash>.lm.gz``; ``<var_dir>/text/manifest.json`` names
 the current file. The format is line-based gzip'd text with a JSON header (no pickle,
@@ -25,9 +30,11 @@ import os
 import re
 import threading
 import time
+from array import array
 from pathlib import Path
 
 from common.text import config
+from common.text._ngram import KeySet, NGram, beam_decode
 from common.text.normalize import fold_word, typed_with_diacritics
 
 log = logging.getLogger(__name__)
@@ -106,23 +113,25 @@ def write_model(fh, data: dict) -> None:
         fh.write(pair + "\n")
 
 
-SHIFT = 20  # syllable ids < 2**20; an n-gram key packs its ids into one int
+SHIFT = 20  # syllable ids < 2**20; an n-gram key packs its ids into one int (as in _ngram.c)
+Candidates = tuple[tuple[str, ...], tuple[int, ...]]  # a syllable's accented forms, and their ids
+# an absent section: its columns
+EMPTY = {
+    "uni": (array("Q"), array("d"), array("d")),
+    "bi": (array("Q"), array("d"), array("d")),
+    "tri": (array("Q"), array("d")),
+    "pairs": (array("Q"),),
+}
 
 
 def read_model(path: Path) -> dict:
     """Read a model file written by :func:`write_model`.
 
-    N-grams are keyed by packed integer ids (``((u << 20) | v) << 20 | w``) instead of
-    strings: about half the memory.
+    N-grams are keyed by packed integer ids (``((u << 20) | v) << 20 | w``). Each section is read
+    into flat arrays (keys, log10 p and, for uni- and bigrams, log10 back-off), which
+    :class:`~common.text._ngram.NGram` turns into hash tables.
     """
-    floats: dict[str, float] = {}  # one float object per distinct value (saves memory)
     ids: dict[str, int] = {}
-
-    def num(x: str) -> float:
-        f = floats.get(x)
-        if f is None:
-            f = floats[x] = float(x)
-        return f
 
     def vid(syl: str) -> int:
         i = ids.get(syl)
@@ -146,66 +155,36 @@ def read_model(path: Path) -> dict:
         for forms in header.get("cands", {}).values():
             for f in forms:
                 vid(f)
-        for d in ("fwd", "bwd"):
-            if f"{d}.unk_lp" in header:
-                data[d] = {"unk_lp": header[f"{d}.unk_lp"], "uni": {}, "bi": {}, "tri": {}}
-        pairs: set[int] = set()
-        target: dict | set | None = None
+        sections: dict[str, tuple[array, ...]] = {}
+        keys, lps, backs = array("Q"), array("d"), array("d")
+        width = 0
         for line in fh:
             line = line.rstrip("\n")
             if line.startswith("#"):
                 name = line[1:]
                 if name not in SECTIONS:
                     raise ValueError(f"unknown section {name!r} in {path}")
-                if name == "word_pairs":
-                    target = pairs
-                else:
-                    d, order = name.split(".")
-                    target = data[d][order]
-                continue
-            if target is pairs:
-                pairs.add(key(line))
+                width = 1 if name == "word_pairs" else 2 if name.endswith(".tri") else 3
+                keys, lps, backs = columns = (array("Q"), array("d"), array("d"))
+                sections[name] = columns[:width]
                 continue
             parts = line.split("\t")
-            if len(parts) == 3:
-                target[key(parts[0])] = (num(parts[1]), num(parts[2]))
-            else:
-                target[key(parts[0])] = num(parts[1])
+            if len(parts) != width:
+                raise ValueError(f"{path}: malformed line {line[:80]!r}")
+            keys.append(key(parts[0]))
+            if width > 1:
+                lps.append(float(parts[1]))
+                if width > 2:
+                    backs.append(float(parts[2]))
         if len(ids) >= 1 << SHIFT:
             raise ValueError(f"{path}: vocabulary too large ({len(ids)})")
-        data["word_pairs"] = pairs
+        for d in ("fwd", "bwd"):
+            if f"{d}.unk_lp" in header:
+                uni, bi, tri = (sections.get(f"{d}.{order}", EMPTY[order]) for order in ("uni", "bi", "tri"))
+                data[d] = NGram(*uni, *bi, *tri, header[f"{d}.unk_lp"])
+        data["word_pairs"] = KeySet(sections.get("word_pairs", EMPTY["pairs"])[0])
         data["vocab"] = ids
     return data
-
-
-class NGram:
-    """One direction of the trigram model (ARPA-style log10 probabilities and back-off weights),
-    over integer syllable ids."""
-
-    __slots__ = ("bi", "tri", "uni", "unk_lp")
-
-    def __init__(self, data: dict):
-        self.uni: dict[int, tuple[float, float]] = data["uni"]
-        self.bi: dict[int, tuple[float, float]] = data["bi"]
-        self.tri: dict[int, float] = data["tri"]
-        self.unk_lp: float = data["unk_lp"]
-
-    def logprob(self, u: int, v: int, w: int) -> float:
-        """log10 P(w | u v)."""
-        uv = (u << SHIFT) | v
-        lp = self.tri.get((uv << SHIFT) | w)
-        if lp is not None:
-            return lp
-        ctx = self.bi.get(uv)
-        back = ctx[1] if ctx is not None else 0.0
-        b = self.bi.get((v << SHIFT) | w)
-        if b is not None:
-            return back + b[0]
-        c1 = self.uni.get(v)
-        if c1 is not None:
-            back += c1[1]
-        w1 = self.uni.get(w)
-        return back + (w1[0] if w1 is not None else self.unk_lp)
 
 
 class Restorer:
@@ -217,14 +196,14 @@ class Restorer:
         self.path = path
         self.inputs_hash = data.get("inputs_hash", "")
         self.ids: dict[str, int] = data["vocab"]
-        self.fwd = NGram(data["fwd"])
-        self.bwd = NGram(data["bwd"]) if data.get("bwd") else None
+        self.fwd: NGram = data["fwd"]
+        self.bwd: NGram | None = data.get("bwd")
         ids = self.ids
-        # folded syllable -> [(accented form, id)]
-        self.cands: dict[str, list[tuple[str, int]]] = {
-            f: [(form, ids.get(form, 0)) for form in forms] for f, forms in data["cands"].items()
+        # folded syllable -> (accented forms, their ids)
+        self.cands: dict[str, Candidates] = {
+            f: (tuple(forms), tuple(ids.get(form, 0) for form in forms)) for f, forms in data["cands"].items()
         }
-        self.word_pairs: set[int] = data.get("word_pairs", set())
+        self.word_pairs: KeySet = data["word_pairs"]
         self.bos, self.eos = ids[BOS], ids[EOS]
         params = data.get("params", {})
         self.beam = int(params.get("beam", 6))
@@ -236,14 +215,14 @@ class Restorer:
     @classmethod
     def load(cls, path: Path) -> Restorer:
         restorer = cls(read_model(path), Path(path))
-        # The model is ~10^6 long-lived objects: keep them out of the cyclic GC's scans,
-        # otherwise a full collection in the middle of a request costs several ms.
+        # The vocabulary and the candidates are ~10^4 long-lived objects: keep them out of the
+        # cyclic GC's scans, otherwise a full collection in the middle of a request costs ms.
         gc.collect()
         gc.freeze()
         return restorer
 
-    def candidates(self, tok: str) -> list[tuple[str, int]] | None:
-        """(accented form, id) pairs to consider, or None when the token is kept as typed."""
+    def candidates(self, tok: str) -> Candidates | None:
+        """The accented forms to consider and their ids, or None when the token is kept as typed."""
         if not tok.isalpha():
             return None
         low = tok.lower()
@@ -253,97 +232,36 @@ class Restorer:
         return self.cands.get(f)
 
     def decode(self, toks: list[str], partial: bool) -> list[str]:
-        """Best lower-case form for each token of one chunk.
+        """Best lower-case form for each token of one chunk."""
+        return self._decode(toks, [self.candidates(t) for t in toks], partial)
 
-        Beam search left to right over (previous, current) states. The score of a path is
-        log P_forward + back_weight * log P_backward: the right-to-left term of a syllable
-        is added as soon as the two syllables after it are known.
+    def _decode(self, toks: list[str], cands: list[Candidates | None], partial: bool) -> list[str]:
+        """:meth:`decode`, given each token's candidates.
+
+        Beam search left to right over (previous, current) states, in :func:`_ngram.beam_decode`.
+        The score of a path is log P_forward + back_weight * log P_backward: the right-to-left
+        term of a syllable is added as soon as the two syllables after it are known.
         """
-        ids = self.ids
-        options: list[list[tuple[str, int]]] = []
-        for t in toks:
-            c = self.candidates(t)
-            if not c:
+        forms: list[tuple[str, ...]] = []
+        ids: list[int] = []
+        offsets, kept = [0], bytearray()
+        for t, c in zip(toks, cands, strict=True):
+            if c is None:
                 form = lm_token(t)
-                c = [(form, ids.get(form, 0))]
-            options.append(c)
-        fwd, bwd, bw = self.fwd, self.bwd, self.back_weight
-        pairs, wb, kb = self.word_pairs, self.word_bonus, self.keep_bonus
-        bos, eos = self.bos, self.eos
-        bwd_lp = bwd.logprob if bw else None
-        # NGram.logprob, unrolled: what depends on the state (its back-off weights) is looked up
-        # once per state, the unigram step once per option; the sums are the same, in the same order
-        tri, bi, uni, unk_lp = fwd.tri, fwd.bi, fwd.uni, fwd.unk_lp
-        if bw:
-            btri, bbi, buni, bunk_lp = bwd.tri, bwd.bi, bwd.uni, bwd.unk_lp
-        # state (v, w) ids -> (score, back-pointer); a back-pointer is (previous state, form) of
-        # the step before, so a path is rebuilt once at the end instead of copied at every step
-        beam: dict[tuple[int, int], tuple[float, tuple | None]] = {(bos, bos): (0.0, None)}
-        for i, (t, opts) in enumerate(zip(toks, options, strict=True)):
-            low = t.lower()
-            scored = [(form, w, uni[w][0] if w in uni else unk_lp) for form, w in opts]
-            nxt: dict[tuple[int, int], tuple[float, tuple | None]] = {}
-            for state, (score, back) in beam.items():
-                u, v = state
-                v_shifted = v << SHIFT
-                uv = (u << SHIFT) | v
-                uv_shifted = uv << SHIFT
-                ctx = bi.get(uv)
-                back_bi = ctx[1] if ctx is not None else 0.0
-                c1 = uni.get(v)
-                back_uni = back_bi + c1[1] if c1 is not None else back_bi
-                if bw and i >= 2:  # the backward model's steps that do not depend on the option
-                    b_vu = bbi.get(v_shifted | u)
-                    bc1 = buni.get(v)
-                    u_uni = buni[u][0] if u in buni else bunk_lp
-                for form, w, w_uni in scored:
-                    lp = tri.get(uv_shifted | w)
-                    if lp is None:
-                        b = bi.get(v_shifted | w)
-                        lp = back_bi + b[0] if b is not None else back_uni + w_uni
-                    s = score + lp
-                    if bw:
-                        if i >= 2:  # P_b(u | w v): the syllable two back now has its right context
-                            wv = (w << SHIFT) | v
-                            blp = btri.get((wv << SHIFT) | u)
-                            if blp is None:
-                                bctx = bbi.get(wv)
-                                bback = bctx[1] if bctx is not None else 0.0
-                                if b_vu is not None:
-                                    blp = bback + b_vu[0]
-                                else:
-                                    blp = (bback + bc1[1] if bc1 is not None else bback) + u_uni
-                            s += bw * blp
-                        elif i == 1:  # P_b(</s> | w v): nothing before the first syllable
-                            s += bw * bwd_lp(w, v, eos)
-                    if partial and form == low:
-                        s += kb
-                    if wb and (v_shifted | w) in pairs:
-                        s += wb
-                    key = (v, w)
-                    old = nxt.get(key)
-                    if old is None or s > old[0]:
-                        nxt[key] = (s, (back, form))
-            if len(nxt) > self.beam:
-                nxt = dict(sorted(nxt.items(), key=lambda kv: kv[1][0], reverse=True)[: self.beam])
-            beam = nxt
-
-        def final(item) -> float:
-            (v, w), (score, _) = item
-            s = score + fwd.logprob(v, w, eos)
-            if bw:
-                if len(toks) == 1:
-                    s += bw * (bwd.logprob(bos, bos, w) + bwd.logprob(bos, w, eos))
-                else:
-                    s += bw * (bwd.logprob(bos, bos, w) + bwd.logprob(bos, w, v))
-            return s
-
-        back = max(beam.items(), key=final)[1][1]
-        path: list[str] = []
-        while back is not None:
-            back, form = back
-            path.append(form)
-        return path[::-1]
+                c = ((form,), (self.ids.get(form, 0),))
+            forms.append(c[0])
+            ids += c[1]
+            offsets.append(len(ids))
+            if partial:
+                low = t.lower()
+                kept += bytes(form == low for form in c[0])
+            else:
+                kept += bytes(len(c[0]))
+        best = beam_decode(
+            self.fwd, self.bwd, self.word_pairs, array("Q", ids), array("q", offsets), kept,
+            self.beam, self.keep_bonus, self.word_bonus, self.back_weight, self.bos, self.eos,
+        )  # fmt: skip
+        return [opts[j] for opts, j in zip(forms, best, strict=True)]
 
     def restore(self, text: str, partial: bool | None = None) -> str:
         """Restore the diacritics of syllables typed without them; everything else is kept.
@@ -367,11 +285,12 @@ class Restorer:
         pos = 0
         for g in groups:
             toks = [m.group(0) for m in g]
-            if not any(self.candidates(t) for t in toks):
+            cands = [self.candidates(t) for t in toks]
+            if not any(cands):
                 continue
-            best = self.decode(toks, partial)
-            for m, t, b in zip(g, toks, best, strict=True):
-                if self.candidates(t) and b != t.lower():
+            best = self._decode(toks, cands, partial)
+            for m, t, c, b in zip(g, toks, cands, best, strict=True):
+                if c and b != t.lower():
                     out.append(text[pos : m.start()])
                     out.append(_match_case(t, b))
                     pos = m.end()

@@ -151,7 +151,10 @@ def _decode_by_logprob(r: Restorer, toks: list[str], partial: bool) -> list[str]
     unrolls those look-ups, must give."""
     from common.text.restore import SHIFT, lm_token
 
-    options = [r.candidates(t) or [(lm_token(t), r.ids.get(lm_token(t), 0))] for t in toks]
+    options = [
+        list(zip(*c, strict=True)) if (c := r.candidates(t)) else [(lm_token(t), r.ids.get(lm_token(t), 0))]
+        for t in toks
+    ]
     bw = r.back_weight
     beam = {(r.bos, r.bos): (0.0, [])}
     for i, (t, opts) in enumerate(zip(toks, options, strict=True)):
