@@ -223,6 +223,19 @@ class SearchResponse:
         }
 
 
+@dataclass(frozen=True)
+class LexicalScores:
+    """What the BM25 indexes give a question: every document's score in the segmented and the
+    folded index (0 for documents the search leaves out), each index's candidates best first, and
+    which documents the search may return (None: every one)."""
+
+    seg: np.ndarray
+    fol: np.ndarray
+    seg_top: list[int]
+    fol_top: list[int]
+    allowed: np.ndarray | None
+
+
 def mentioned_level(folded_q: str) -> str | None:
     q = f" {folded_q} "
     for lv, words in _LEVEL_WORDS.items():
@@ -377,16 +390,41 @@ class Retriever:
                     dense[d] = sc
         return dense
 
-    def _lexical_scores(self, terms: QueryTerms) -> tuple[np.ndarray, np.ndarray] | None:
-        """BM25 scores of every document in the segmented and the folded index; None when the
-        question has no word to read (:meth:`readable`: never segmented)."""
+    def _lexical_scores(
+        self, terms: QueryTerms, field: str | None, level: str | None, notice: str | None
+    ) -> LexicalScores | None:
+        """BM25 scores of every document in the segmented and the folded index, kept to the
+        documents :meth:`_allowed` lets through; None when the question has no word to read
+        (:meth:`readable`: never segmented)."""
         if not self.readable(terms.forms):
             return None
-        seg_q, fold_q = list(terms.segmented), list(terms.folded)
+        seg_q, fol_q = list(terms.segmented), list(terms.folded)
         n = len(self.docs)
         seg = self.bm25_seg.get_scores(seg_q) if seg_q else np.zeros(n)
-        fol = self.bm25_fold.get_scores(fold_q) if fold_q else np.zeros(n)
-        return seg, fol
+        fol = self.bm25_fold.get_scores(fol_q) if fol_q else np.zeros(n)
+        allowed = self._allowed(field, level, notice)
+        if allowed is not None:
+            seg = np.where(allowed, seg, 0)
+            fol = np.where(allowed, fol, 0)
+        top = self.fusion.candidates
+        return LexicalScores(seg, fol, self._top(seg, top), self._top(fol, top), allowed)
+
+    def _allowed(self, field: str | None, level: str | None, notice: str | None) -> np.ndarray | None:
+        """Which documents a search may return: the chunks of ``notice`` only, or the procedures of
+        ``field`` and ``level`` only; None: every document."""
+        if notice:
+            return np.array([d["kind"] == "notice" and d["id"] == notice for d in self.docs])
+        if not (field or level):
+            return None
+        fz = fold(field) if field else None
+        return np.array(
+            [
+                d["kind"] == "procedure"
+                and (fz is None or fz in fold(d.get("field", "")))
+                and (level is None or level in d.get("levels", []))
+                for d in self.docs
+            ]
+        )
 
     @staticmethod
     def _top(scores: np.ndarray, n: int) -> list[int]:
@@ -408,38 +446,22 @@ class Retriever:
         t0 = time.perf_counter()
         # The encoder's text is known first (normalised; restored when typed without diacritics).
         # The encoder is native code and releases the GIL, so the rest of the analysis and the
-        # BM25 scores, Python mostly, run meanwhile on the other core and are ready when it ends.
+        # BM25 scores and rankings, Python mostly, run meanwhile on the other core and are ready when it ends.
         terms = query_terms(query)
-        lexical = _LEXICAL.submit(self._lexical_scores, terms)
+        lexical = _LEXICAL.submit(self._lexical_scores, terms, field, level, notice)
         dense = self._dense_for(terms.text)
         scores = lexical.result()
         forms = terms.forms
         if scores is None:
             return SearchResponse(query, [], True, forms=forms, unreadable=True)
-        seg, fol = scores
-        allowed = None
-        if notice:
-            allowed = np.array([d["kind"] == "notice" and d["id"] == notice for d in self.docs])
-        elif field or level:
-            fz = fold(field) if field else None
-            allowed = np.array(
-                [
-                    d["kind"] == "procedure"
-                    and (fz is None or fz in fold(d.get("field", "")))
-                    and (level is None or level in d.get("levels", []))
-                    for d in self.docs
-                ]
-            )
-
+        seg, fol, allowed = scores.seg, scores.fol, scores.allowed
         if allowed is not None:
-            seg = np.where(allowed, seg, 0)
-            fol = np.where(allowed, fol, 0)
             dense = {d: s for d, s in dense.items() if allowed[d]}
 
         fusion = self.fusion
         q_syl = set(syllables(forms.folded))
         content = content_syllables(forms.folded)
-        fused = self._reciprocal_ranks(dense, seg, fol)
+        fused = self._reciprocal_ranks(dense, scores.seg_top, scores.fol_top)
         head = sorted(fused, key=fused.get, reverse=True)[: fusion.reordered]
         self._order_procedures(fused, self.match_features(head, dense, seg, fol, q_syl, content))
 
@@ -523,15 +545,16 @@ class Retriever:
         )
 
     def _reciprocal_ranks(
-        self, dense: dict[int, float], seg: np.ndarray, fol: np.ndarray
+        self, dense: dict[int, float], seg_top: list[int], fol_top: list[int]
     ) -> dict[int, float]:
-        """Weighted reciprocal-rank fusion of the three rankings."""
+        """Weighted reciprocal-rank fusion of the three rankings (the lexical ones: the documents
+        of each BM25 index, best first)."""
         fusion = self.fusion
         fused: dict[int, float] = {}
         for rank, d in enumerate(sorted(dense, key=dense.get, reverse=True)[: fusion.candidates]):
             fused[d] = fused.get(d, 0.0) + fusion.dense / (fusion.rrf_k + rank + 1)
-        for w, scores in ((fusion.segmented, seg), (fusion.folded, fol)):
-            for rank, d in enumerate(self._top(scores, fusion.candidates)):
+        for w, top in ((fusion.segmented, seg_top), (fusion.folded, fol_top)):
+            for rank, d in enumerate(top):
                 fused[d] = fused.get(d, 0.0) + w / (fusion.rrf_k + rank + 1)
         return fused
 
