@@ -446,7 +446,8 @@ class Retriever:
         t0 = time.perf_counter()
         # The encoder's text is known first (normalised; restored when typed without diacritics).
         # The encoder is native code and releases the GIL, so the rest of the analysis and the
-        # BM25 scores and rankings, Python mostly, run meanwhile on the other core and are ready when it ends.
+        # BM25 scores and rankings, Python mostly, run meanwhile on the other core and are ready
+        # when it ends.
         terms = query_terms(query)
         lexical = _LEXICAL.submit(self._lexical_scores, terms, field, level, notice)
         dense = self._dense_for(terms.text)

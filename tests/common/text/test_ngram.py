@@ -142,30 +142,13 @@ def test_bad_arguments_raise(ids, offsets, kept, beam, error) -> None:
 
 
 def test_bad_tables_raise() -> None:
-    with pytest.raises(TypeError):
-        NGram(
-            array("Q", [1]),
-            array("f", [1.0]),
-            None,
-            array("Q"),
-            array("d"),
-            None,
-            array("Q"),
-            array("d"),
-            -7.0,
-        )
+    def unigrams(keys: array, lps: array) -> NGram:
+        return NGram(keys, lps, None, array("Q"), array("d"), None, array("Q"), array("d"), -7.0)
+
+    with pytest.raises(TypeError):  # values must be doubles
+        unigrams(array("Q", [1]), array("f", [1.0]))
     with pytest.raises(ValueError):
-        NGram(
-            array("Q", [1, 2]),
-            array("d", [1.0]),
-            None,
-            array("Q"),
-            array("d"),
-            None,
-            array("Q"),
-            array("d"),
-            -7.0,
-        )
+        unigrams(array("Q", [1, 2]), array("d", [1.0]))
     with pytest.raises(ValueError):  # key 0 is the empty slot
         KeySet(array("Q", [0]))
     with pytest.raises(TypeError):
