@@ -13,6 +13,10 @@
 #include <string.h>
 
 #define SHIFT 20
+/* bounds that keep every size below in int range (the model has a beam of 6 and at most a few
+ * dozen forms per syllable) */
+#define MAX_BEAM 4096
+#define MAX_OPTIONS 65536
 
 /* ------------------------------------------------------------------ hash table */
 
@@ -270,8 +274,8 @@ static PyObject *beam_decode(PyObject *Py_UNUSED(module), PyObject *args, PyObje
         PyErr_SetString(PyExc_TypeError, "pairs must be a KeySet or None");
         return NULL;
     }
-    if (beam < 1) {
-        PyErr_SetString(PyExc_ValueError, "beam must be at least 1");
+    if (beam < 1 || beam > MAX_BEAM) {
+        PyErr_Format(PyExc_ValueError, "beam must be between 1 and %d", MAX_BEAM);
         return NULL;
     }
     const NGramObject *fwd = (NGramObject *)fwd_obj;
@@ -312,13 +316,17 @@ static PyObject *beam_decode(PyObject *Py_UNUSED(module), PyObject *args, PyObje
             PyErr_SetString(PyExc_ValueError, "every token needs at least one option");
             goto done;
         }
+        if (off[i + 1] - off[i] > MAX_OPTIONS) {
+            PyErr_Format(PyExc_ValueError, "a token has more than %d options", MAX_OPTIONS);
+            goto done;
+        }
         if (off[i + 1] - off[i] > max_opts)
             max_opts = (int)(off[i + 1] - off[i]);
     }
-    int max_cand = beam * max_opts;
+    size_t max_cand = (size_t)beam * (size_t)max_opts;
     steps = PyMem_Calloc(n_tok, sizeof(Entry *));
-    cand = PyMem_Malloc(sizeof(Entry) * (max_cand > 1 ? max_cand : 1));
-    order = PyMem_Malloc(sizeof(int32_t) * (max_cand > 1 ? max_cand : 1));
+    cand = PyMem_Calloc(max_cand, sizeof(Entry));
+    order = PyMem_Calloc(max_cand, sizeof(int32_t));
     first = PyMem_Malloc(sizeof(int32_t) * max_opts);
     groups = PyMem_Malloc(sizeof(uint64_t) * beam);
     w_uni = PyMem_Malloc(sizeof(double) * max_opts);

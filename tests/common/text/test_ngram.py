@@ -133,6 +133,7 @@ def test_word_pairs_and_ties() -> None:
         ([1, 2], [0, 2], b"\0", 4, ValueError),  # kept shorter than ids
         ([], [0], b"", 4, ValueError),  # no token
         ([1, 2], [0, 2], b"\0\0", 0, ValueError),
+        ([1, 2], [0, 2], b"\0\0", 10**9, ValueError),  # a beam no model has
     ],
 )
 def test_bad_arguments_raise(ids, offsets, kept, beam, error) -> None:
