@@ -166,14 +166,8 @@ static PyObject *NGram_logprob(NGramObject *self, PyObject *args) {
     return PyFloat_FromDouble(ngram_logprob(self, u, v, w));
 }
 
-static PyObject *NGram_memory(NGramObject *self, PyObject *Py_UNUSED(ignored)) {
-    size_t n = ((size_t)self->uni.mask + 1) + ((size_t)self->bi.mask + 1) + ((size_t)self->tri.mask + 1);
-    return PyLong_FromSize_t(n * sizeof(Slot));
-}
-
 static PyMethodDef NGram_methods[] = {
     {"logprob", (PyCFunction)NGram_logprob, METH_VARARGS, "logprob(u, v, w): log10 P(w | u v)."},
-    {"memory", (PyCFunction)NGram_memory, METH_NOARGS, "Bytes held by the tables."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -13,10 +13,9 @@ from array import array
 import pytest
 
 from common.text._ngram import KeySet, NGram, beam_decode
+from common.text.restore import SHIFT
 
 pytestmark = pytest.mark.rasa_env
-
-SHIFT = 20
 
 
 def key(*ids: int) -> int:
